@@ -1,0 +1,10 @@
+/** Engine, plugins and CLI tests run in plain Node: the engine has no JupyterLab imports. */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/tests'],
+  transform: {
+    '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.cli.json', diagnostics: { warnOnly: false } }]
+  },
+  moduleFileExtensions: ['ts', 'js', 'json'],
+  testTimeout: 60000
+};

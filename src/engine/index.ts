@@ -1,0 +1,4 @@
+/** The engine's public surface. Imports nothing from JupyterLab. */
+export * from './types';
+export { createConverter, Converter } from './converter';
+export type { ParserAssets } from './parser';
