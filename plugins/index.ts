@@ -1,0 +1,69 @@
+/** The built-in hooks, registered in one place. */
+import { HookRegistry } from '../src/engine/hooks';
+import { batchNorm, batchNormCall } from './batch_norm';
+import { identity, moduleList, sequential } from './containers';
+import { convCall } from './conv_layout';
+import { device } from './devices';
+import { div } from './div';
+import { dropout, dropoutCall } from './dropout';
+import { dtypeCast, host, to } from './dtype_device';
+import { gradMode, gradModeDecorator, gradModeWith } from './grad_mode';
+import { inPlace } from './in_place';
+import { convConstructor, embedding, linearFunctional } from './layers_misc';
+import { loss } from './losses';
+import { groupNorm, groupNormCall, layerNorm } from './normalization';
+import { randomness } from './random_keys';
+import { fieldReference, initStatement, moduleClass, moduleMethod } from './module_class';
+import { pad } from './pad';
+import { adaptiveAvgPool, pool } from './pooling';
+import { maxMin } from './reductions';
+import { expand, flatten, repeat, size, splitChunk, squeeze, transpose } from './shape_ops';
+import { submoduleCall, trainEvalStatement, trainingCall } from './state_flag_injection';
+
+export function builtinHooks(): HookRegistry {
+  return new HookRegistry()
+    .register('batch_norm', batchNorm)
+    .register('batch_norm.call', batchNormCall)
+    .register('dropout', dropout)
+    .register('dropout.call', dropoutCall)
+    .register('training.call', trainingCall)
+    .register('submodule.call', submoduleCall)
+    .register('conv', convConstructor)
+    .register('conv.call', convCall)
+    .register('embedding', embedding)
+    .register('linear_functional', linearFunctional)
+    .register('layer_norm', layerNorm)
+    .register('group_norm', groupNorm)
+    .register('group_norm.call', groupNormCall)
+    .register('loss', loss)
+    .register('cross_entropy', loss)
+    .register('randomness', randomness)
+    .register('expand', expand)
+    .register('repeat', repeat)
+    .register('split_chunk', splitChunk)
+    .register('pool', pool)
+    .register('adaptive_avg_pool', adaptiveAvgPool)
+    .register('sequential', sequential)
+    .register('module_list', moduleList)
+    .register('identity', identity)
+    .register('squeeze', squeeze)
+    .register('size', size)
+    .register('transpose', transpose)
+    .register('flatten', flatten)
+    .register('max_min', maxMin)
+    .register('dtype_cast', dtypeCast)
+    .register('to', to)
+    .register('item', host)
+    .register('in_place', inPlace)
+    .register('pad', pad)
+    .register('div', div)
+    .register('device', device)
+    .register('grad_mode', gradMode)
+    .register('structure:with_statement/grad_mode', gradModeWith)
+    .register('structure:decorator/grad_mode', gradModeDecorator)
+    .register('structure:class_definition/module_class', moduleClass)
+    .register('structure:function_definition/module_class', moduleMethod)
+    .register('structure:expression_statement/module_class', initStatement)
+    .register('structure:expression_statement/train_eval', trainEvalStatement)
+    .register('structure:identifier/module_class', fieldReference);
+}

@@ -1,0 +1,159 @@
+/**
+ * Random numbers. torch draws from a global generator; JAX takes explicit keys.
+ * At notebook level the converted code threads one key, `rng_key`, splitting it
+ * before every draw so no key is used twice. Draws inside functions need a key
+ * argument the caller passes: those are reported, not guessed.
+ */
+import type { Node } from 'web-tree-sitter';
+import type { HookContext } from '../src/engine/context';
+import { atom } from '../src/engine/mapping';
+import { bindCall } from './args';
+
+const KEY = 'rng_key';
+const SEEDED = 'random.seeded';
+
+function isTopLevel(node: Node): boolean {
+  for (let p = node.parent; p; p = p.parent) {
+    if (
+      /^(function_definition|class_definition|lambda|\w+_comprehension|generator_expression)$/.test(
+        p.type
+      )
+    ) {
+      return false;
+    }
+  }
+  return true;
+}
+
+/** A fresh subkey for this draw: `rng_key, key_1 = jax.random.split(rng_key)` before the statement. */
+function freshKey(node: Node, ctx: HookContext): string {
+  if (!ctx.state.get(SEEDED)) {
+    ctx.state.set(SEEDED, true);
+    ctx.insertBefore(
+      node,
+      `${KEY} = jax.random.key(0)  # switcheroo: no torch.manual_seed before this draw; seeded with 0`
+    );
+    ctx.note(
+      'info',
+      'no torch.manual_seed before the first random draw: the JAX key is seeded with 0',
+      node,
+      'rng'
+    );
+  }
+  const count = ((ctx.state.get('random.count') as number | undefined) ?? 0) + 1;
+  ctx.state.set('random.count', count);
+  const sub = `key_${count}`;
+  ctx.insertBefore(node, `${KEY}, ${sub} = jax.random.split(${KEY})`);
+  return sub;
+}
+
+function shapeOf(bound: Map<string, string>, name = 'size'): string | undefined {
+  const size = bound.get(name);
+  if (size === undefined) {
+    return undefined;
+  }
+  return /^[([]/.test(size.trim()) || !/^\d+$/.test(size.trim()) ? size : `(${size},)`;
+}
+
+export function randomness(node: Node, ctx: HookContext): string | undefined {
+  const name = ctx.entry?.name ?? '';
+  const fn = name.split('.').pop() ?? '';
+  ctx.requireImport('jax');
+  if (fn === 'manual_seed' || fn === 'seed') {
+    const seed = bindCall(node, ctx, ['seed']).named.get('seed') ?? '0';
+    ctx.state.set(SEEDED, true);
+    if (node.parent?.type === 'expression_statement' && isTopLevel(node)) {
+      return `${KEY} = jax.random.key(${seed})`;
+    }
+    return `jax.random.key(${seed})`;
+  }
+  if (!isTopLevel(node)) {
+    ctx.note(
+      'warning',
+      `${name} inside a function needs an explicit JAX key argument`,
+      node,
+      'rng'
+    );
+    return undefined;
+  }
+  const bound = bindCall(node, ctx, []).named;
+  if (bound.has('generator')) {
+    ctx.note(
+      'info',
+      `${name}: the torch.Generator is replaced by the threaded JAX key`,
+      node,
+      'rng'
+    );
+  }
+  const dtype = bound.get('dtype');
+  const dt = dtype ? `, dtype=${dtype}` : '';
+  const receiver = node.childForFieldName('function')?.childForFieldName('object');
+  switch (fn) {
+    case 'randn':
+    case 'rand': {
+      const shape = shapeOf(bound);
+      return (
+        shape &&
+        `jax.random.${fn === 'randn' ? 'normal' : 'uniform'}(${freshKey(node, ctx)}, ${shape}${dt})`
+      );
+    }
+    case 'randint': {
+      const args = positional(node, ctx);
+      const [low, high, size] = args.length === 2 ? ['0', args[0], args[1]] : args;
+      const shape = bound.get('size') ?? size;
+      const hi = bound.get('high') ?? high;
+      return (
+        shape &&
+        hi &&
+        `jax.random.randint(${freshKey(node, ctx)}, ${shapeOf(new Map([['s', shape]]), 's')}, ${bound.get('low') ?? low ?? '0'}, ${hi}${dt})`
+      );
+    }
+    case 'randperm': {
+      const n = bound.get('n');
+      return n && `jax.random.permutation(${freshKey(node, ctx)}, ${n})`;
+    }
+    case 'normal': {
+      const mean = bound.get('mean') ?? '0.0';
+      const std = bound.get('std') ?? '1.0';
+      const shape = shapeOf(bound) ?? `jnp.shape(${mean})`;
+      ctx.requireImport('jnp');
+      return `${atom(mean)} + ${atom(std)} * jax.random.normal(${freshKey(node, ctx)}, ${shape})`;
+    }
+    case 'randn_like':
+    case 'rand_like': {
+      const x = bound.get('input');
+      const op = fn === 'randn_like' ? 'normal' : 'uniform';
+      return (
+        x &&
+        `jax.random.${op}(${freshKey(node, ctx)}, ${atom(x)}.shape, dtype=${dtype ?? `${atom(x)}.dtype`})`
+      );
+    }
+    case 'bernoulli': {
+      const p = bound.get('p') ?? bound.get('input');
+      return p && `jax.random.bernoulli(${freshKey(node, ctx)}, ${p}).astype(${atom(p)}.dtype)`;
+    }
+    case 'normal_':
+    case 'uniform_': {
+      if (!receiver || node.parent?.type !== 'expression_statement') {
+        return undefined;
+      }
+      const x = ctx.text(receiver);
+      const k = freshKey(node, ctx);
+      if (fn === 'normal_') {
+        const draw = `jax.random.normal(${k}, ${atom(x)}.shape, ${atom(x)}.dtype)`;
+        const mean = bound.get('mean') ?? '0';
+        const std = bound.get('std') ?? '1';
+        return `${x} = ${mean === '0' ? '' : `${atom(mean)} + `}${std === '1' ? draw : `${atom(std)} * ${draw}`}`;
+      }
+      return `${x} = jax.random.uniform(${k}, ${atom(x)}.shape, ${atom(x)}.dtype, ${bound.get('minval') ?? '0.0'}, ${bound.get('maxval') ?? '1.0'})`;
+    }
+    default:
+      return undefined;
+  }
+}
+
+function positional(node: Node, ctx: HookContext): string[] {
+  return (node.childForFieldName('arguments')?.namedChildren ?? [])
+    .filter((a): a is Node => !!a && a.type !== 'keyword_argument' && a.type !== 'comment')
+    .map(a => ctx.text(a));
+}

@@ -1,0 +1,45 @@
+/** torch.max / torch.min: with a dim they return (values, indices); with a tensor, the elementwise op. */
+import type { Node } from 'web-tree-sitter';
+import type { HookContext } from '../src/engine/context';
+import { bindCall, signature, subject } from './args';
+
+const INT = /^-?\d+$/;
+
+export function maxMin(node: Node, ctx: HookContext): string | undefined {
+  const op = ctx.entry?.name.endsWith('min') ? 'min' : 'max';
+  const bound = bindCall(node, ctx, signature(ctx, ['dim', 'keepdim']));
+  const x = subject(node, ctx, bound);
+  if (!x || bound.splat) {
+    return undefined;
+  }
+  ctx.requireImport('jnp');
+  const dim = bound.named.get('dim');
+  const other = bound.named.get('other');
+  if (
+    other !== undefined ||
+    (dim !== undefined && !INT.test(dim.trim()) && !hasKeyword(node, 'dim'))
+  ) {
+    return `jnp.${op}imum(${x}, ${other ?? dim})`;
+  }
+  if (dim === undefined) {
+    return `jnp.${op}(${x})`;
+  }
+  const keep = bound.named.get('keepdim');
+  const extra = keep ? `, keepdims=${keep}` : '';
+  const values = `jnp.${op}(${x}, axis=${dim}${extra})`;
+  const indices = `jnp.arg${op}(${x}, axis=${dim}${extra})`;
+  const parent = node.parent;
+  const field =
+    parent?.type === 'attribute' ? parent.childForFieldName('attribute')?.text : undefined;
+  if (parent && (field === 'values' || field === 'indices')) {
+    ctx.replace(parent, field === 'values' ? values : indices);
+    return ctx.text(node); // the attribute around it carries the rewrite
+  }
+  return `(${values}, ${indices})`;
+}
+
+function hasKeyword(node: Node, name: string): boolean {
+  return (node.childForFieldName('arguments')?.namedChildren ?? []).some(
+    a => a?.type === 'keyword_argument' && a.childForFieldName('name')?.text === name
+  );
+}

@@ -1,0 +1,174 @@
+/** Reads declarations into the symbol table: imports, module classes, instances, tensors. */
+import type { Node } from 'web-tree-sitter';
+import type { ClassInfo, SymbolTable } from './symbols';
+
+/** `a.b.c` for a chain of identifiers and attributes, else undefined. */
+export function dottedName(node: Node | null): string | undefined {
+  if (!node) {
+    return undefined;
+  }
+  if (node.type === 'identifier') {
+    return node.text;
+  }
+  if (node.type === 'attribute') {
+    const object = dottedName(node.childForFieldName('object'));
+    const attr = node.childForFieldName('attribute');
+    return object && attr ? `${object}.${attr.text}` : undefined;
+  }
+  return undefined;
+}
+
+function bind(symbols: SymbolTable, local: string, module: string): void {
+  if (module === 'torch' || module.startsWith('torch.')) {
+    symbols.aliases.set(local, module);
+    symbols.otherImports.delete(local);
+  } else {
+    symbols.otherImports.set(local, module);
+    symbols.aliases.delete(local);
+  }
+}
+
+/** Record the names an import statement binds. */
+export function recordImport(node: Node, symbols: SymbolTable): void {
+  if (node.type === 'import_statement') {
+    for (const name of node.childrenForFieldName('name')) {
+      if (!name) {
+        continue;
+      }
+      if (name.type === 'aliased_import') {
+        const module = name.childForFieldName('name')?.text ?? '';
+        bind(symbols, name.childForFieldName('alias')?.text ?? module, module);
+      } else {
+        const head = name.text.split('.')[0];
+        bind(symbols, head, head);
+      }
+    }
+    return;
+  }
+  const module = node.childForFieldName('module_name')?.text ?? '';
+  for (const name of node.childrenForFieldName('name')) {
+    if (!name) {
+      continue;
+    }
+    if (name.type === 'aliased_import') {
+      const imported = name.childForFieldName('name')?.text ?? '';
+      bind(symbols, name.childForFieldName('alias')?.text ?? imported, `${module}.${imported}`);
+    } else {
+      bind(symbols, name.text, `${module}.${name.text}`);
+    }
+  }
+}
+
+export function isBatchNorm(layer: string | undefined): boolean {
+  return !!layer && /^torch\.nn\.BatchNorm[123]d$/.test(layer);
+}
+
+/** Read a class: is it an nn.Module, its constructor fields, which attribute holds which layer. */
+export function analyzeClass(node: Node, symbols: SymbolTable): ClassInfo {
+  const name = node.childForFieldName('name')?.text ?? '';
+  const supers = node.childForFieldName('superclasses')?.namedChildren ?? [];
+  const isModule = supers.some(s => {
+    const dotted = dottedName(s);
+    if (!dotted) {
+      return false;
+    }
+    return (
+      symbols.resolveDotted(dotted) === 'torch.nn.Module' || !!symbols.classes.get(dotted)?.isModule
+    );
+  });
+  const info: ClassInfo = {
+    name,
+    isModule,
+    layers: new Map(),
+    fields: [],
+    trainingReasons: [],
+    hasBatchStats: false
+  };
+  const body = node.childForFieldName('body');
+  const init = body?.namedChildren.find(
+    c => c?.type === 'function_definition' && c.childForFieldName('name')?.text === '__init__'
+  );
+  if (isModule && init) {
+    for (const param of init.childForFieldName('parameters')?.namedChildren.slice(1) ?? []) {
+      const id = param?.type === 'identifier' ? param : param?.namedChildren[0];
+      if (id?.type === 'identifier') {
+        info.fields.push(id.text);
+      }
+    }
+    for (const stmt of init.childForFieldName('body')?.namedChildren ?? []) {
+      const assign = stmt?.type === 'expression_statement' ? stmt.namedChildren[0] : undefined;
+      if (assign?.type !== 'assignment') {
+        continue;
+      }
+      const left = assign.childForFieldName('left');
+      const right = assign.childForFieldName('right');
+      if (left?.type !== 'attribute' || left.childForFieldName('object')?.text !== 'self') {
+        continue;
+      }
+      const callee =
+        right?.type === 'call' ? dottedName(right.childForFieldName('function')) : undefined;
+      if (!callee) {
+        continue;
+      }
+      const attr = left.childForFieldName('attribute')?.text ?? '';
+      const layer =
+        symbols.resolveDotted(callee) ?? (symbols.classes.has(callee) ? callee : undefined);
+      if (layer) {
+        info.layers.set(attr, layer);
+        info.hasBatchStats ||= isBatchNorm(layer) || !!symbols.classes.get(layer)?.hasBatchStats;
+      }
+    }
+  }
+  symbols.classes.set(name, info);
+  return info;
+}
+
+/** Record what a top-level assignment binds: a model instance, a tensor, or neither. */
+export function recordAssignment(node: Node, symbols: SymbolTable): void {
+  const left = node.childForFieldName('left');
+  const right = node.childForFieldName('right');
+  if (left?.type !== 'identifier' || !right) {
+    return;
+  }
+  const name = left.text;
+  symbols.instances.delete(name);
+  symbols.tensors.delete(name);
+  symbols.nonTensors.delete(name);
+  let value: Node = right;
+  // `Net().to(device)` is still the Net instance
+  while (
+    value.type === 'call' &&
+    /\.(to|cuda|cpu|train|eval|float|double)$/.test(value.childForFieldName('function')?.text ?? '')
+  ) {
+    value = value.childForFieldName('function')?.childForFieldName('object') ?? value;
+  }
+  if (value.type === 'call') {
+    const callee = dottedName(value.childForFieldName('function'));
+    if (callee && symbols.classes.get(callee)?.isModule) {
+      symbols.instances.set(name, callee);
+      return;
+    }
+    if (callee && symbols.resolveDotted(callee)?.startsWith('torch.')) {
+      const canonical = symbols.resolveDotted(callee) as string;
+      if (/^torch\.nn\.[A-Z]/.test(canonical) || canonical.startsWith('torch.optim')) {
+        symbols.nonTensors.add(name);
+      } else {
+        symbols.tensors.add(name);
+      }
+      return;
+    }
+  }
+  if (
+    [
+      'string',
+      'list',
+      'dictionary',
+      'set',
+      'list_comprehension',
+      'dictionary_comprehension',
+      'concatenated_string'
+    ].includes(right.type)
+  ) {
+    symbols.nonTensors.add(name);
+  }
+}

@@ -1,0 +1,681 @@
+/** Converts one parsed cell: walks the tree bottom-up and implements the HookContext. */
+import type { Node, Tree } from 'web-tree-sitter';
+import { analyzeClass, dottedName, recordAssignment, recordImport } from './analysis';
+import type { CellFlag, EntryRef, HookContext, Scope, TargetInfo } from './context';
+import type { HookRegistry } from './hooks';
+import type { Entry, KnowledgeBase } from './knowledge';
+import { atom, bindArgs, emitCall, translateArgs, type BoundArgs } from './mapping';
+import { EditSet } from './rewrite';
+import type { ClassInfo, SymbolTable } from './symbols';
+import type { Diagnostic, Level, Rewrite, Settings } from './types';
+
+/** Node types whose text may carry end-of-line comments of the statements inside them. */
+const STATEMENT_LEVEL = /(_statement|_definition|^module$|^block$|_clause$)/;
+
+/** Methods whose names are common on str, list, dict or numpy: convert only on known tensors. */
+const AMBIGUOUS_METHODS = new Set([
+  'split',
+  'index',
+  'copy',
+  'repeat',
+  'count',
+  'sort',
+  'all',
+  'any',
+  'get',
+  'items',
+  'keys',
+  'values',
+  'append',
+  'extend',
+  'pop',
+  'update',
+  'format',
+  'join',
+  'replace',
+  'strip',
+  'add',
+  'apply',
+  'numpy',
+  'clone',
+  'round',
+  'flip',
+  'max',
+  'min',
+  'mean',
+  'sum',
+  'std',
+  'var',
+  'prod',
+  'argmax',
+  'argmin',
+  'cumsum',
+  'item',
+  'tolist',
+  'type',
+  'fill',
+  'reshape',
+  'transpose',
+  'astype'
+]);
+
+/** Device moves apply to models as well as tensors. */
+const DEVICE_METHODS = new Set(['to', 'cuda', 'cpu']);
+
+/** Keywords that only torch uses: a call carrying one is a tensor call. */
+const TORCH_KEYWORDS = /^(dim|keepdim|unbiased|correction)$/;
+
+export interface ImportSite {
+  node: Node;
+  /** Local names the statement binds to torch paths. */
+  names: string[];
+}
+
+/** Everything one cell's conversion produced, kept until the notebook is put together. */
+export interface CellWork {
+  edits: EditSet;
+  tree: Tree;
+  rewrites: Rewrite[];
+  diagnostics: Diagnostic[];
+  flags: { training: string[]; partial: string[] };
+  unsupported: Set<string>;
+  imports: Set<string>;
+  torchImports: ImportSite[];
+}
+
+export class CellConverter implements HookContext {
+  scope: Scope = {};
+  entry?: EntryRef;
+  private readonly work: CellWork;
+  private readonly injected = new Set<string>();
+  private readonly commented = new Set<string>();
+  private readonly removed = new Set<number>();
+
+  constructor(
+    tree: Tree,
+    source: string,
+    readonly settings: Settings,
+    readonly target: TargetInfo,
+    readonly symbols: SymbolTable,
+    readonly kb: KnowledgeBase,
+    private readonly hooks: HookRegistry,
+    readonly state: Map<string, unknown>
+  ) {
+    this.work = {
+      edits: new EditSet(source),
+      tree,
+      rewrites: [],
+      diagnostics: [],
+      flags: { training: [], partial: [] },
+      unsupported: new Set(),
+      imports: new Set(),
+      torchImports: []
+    };
+  }
+
+  /** Walk the tree once: declarations are read on the way down, rewrites made on the way up. */
+  run(): CellWork {
+    const cursor = this.work.tree.walk();
+    const classes: (ClassInfo | undefined)[] = [];
+    const methods: (Node | undefined)[] = [];
+    let descend = true;
+    for (;;) {
+      if (descend && cursor.gotoFirstChild()) {
+        this.enter(cursor.currentNode, classes, methods);
+        continue;
+      }
+      this.leave(cursor.currentNode, classes, methods);
+      if (cursor.gotoNextSibling()) {
+        this.enter(cursor.currentNode, classes, methods);
+        descend = true;
+        continue;
+      }
+      if (!cursor.gotoParent()) {
+        break;
+      }
+      descend = false;
+    }
+    return this.work;
+  }
+
+  private enter(
+    node: Node,
+    classes: (ClassInfo | undefined)[],
+    methods: (Node | undefined)[]
+  ): void {
+    const type = node.type;
+    if (type === 'class_definition') {
+      const info = analyzeClass(node, this.symbols);
+      classes.push(info.isModule ? info : undefined);
+      this.scope = { cls: classes[classes.length - 1] };
+    } else if (type === 'function_definition') {
+      methods.push(node);
+      const cls = classes[classes.length - 1];
+      const inClassBody = node.parent?.parent?.type === 'class_definition';
+      this.scope =
+        cls && inClassBody
+          ? { cls, method: node, methodName: node.childForFieldName('name')?.text }
+          : { ...this.scope, cls: inClassBody ? undefined : this.scope.cls };
+    }
+  }
+
+  private leave(
+    node: Node,
+    classes: (ClassInfo | undefined)[],
+    methods: (Node | undefined)[]
+  ): void {
+    switch (node.type) {
+      case 'import_statement':
+      case 'import_from_statement':
+        this.leaveImport(node);
+        return;
+      case 'call':
+        this.tryRewrite(node, () => this.convertCall(node));
+        return;
+      case 'attribute':
+        this.tryRewrite(node, () => this.convertAttribute(node));
+        return;
+      case 'identifier':
+        this.runStructural('identifier', node);
+        return;
+      case 'assignment':
+        if (node.parent?.parent?.type === 'module') {
+          recordAssignment(node, this.symbols);
+        }
+        this.runStructural('assignment', node);
+        return;
+      case 'expression_statement':
+      case 'with_statement':
+      case 'decorator':
+        this.runStructural(node.type, node);
+        return;
+      case 'function_definition':
+        this.runStructural('function_definition', node);
+        methods.pop();
+        this.restoreScope(classes, methods);
+        return;
+      case 'class_definition':
+        this.runStructural('class_definition', node);
+        classes.pop();
+        this.restoreScope(classes, methods);
+        return;
+    }
+  }
+
+  private restoreScope(classes: (ClassInfo | undefined)[], methods: (Node | undefined)[]): void {
+    const cls = classes[classes.length - 1];
+    const method = methods[methods.length - 1];
+    const inClass = !!method && method.parent?.parent?.type === 'class_definition';
+    this.scope =
+      cls && method && inClass
+        ? { cls, method, methodName: method.childForFieldName('name')?.text }
+        : { cls };
+  }
+
+  /** Hooks registered for a node type by the structural pass: `structure:<type>/<plugin>`. */
+  private runStructural(type: string, node: Node): void {
+    for (const hook of this.hooks.withPrefix(`structure:${type}/`)) {
+      let out: string | undefined;
+      this.tryRewrite(node, () => (out = hook(node, this)), `structure:${type}`);
+      if (out !== undefined) {
+        return;
+      }
+    }
+  }
+
+  private tryRewrite(node: Node, make: () => string | undefined, rule?: string): void {
+    let text: string | undefined;
+    const before = this.entry;
+    try {
+      text = make();
+    } catch (error) {
+      this.note(
+        'error',
+        `internal error while converting: ${(error as Error).message}`,
+        node,
+        'internal-error'
+      );
+      this.flagCell('partial', 'internal error');
+    } finally {
+      this.entry = before;
+    }
+    if (text !== undefined && text !== this.text(node)) {
+      this.record(node, text, rule ?? this.lastRule ?? node.type);
+    }
+    this.lastRule = undefined;
+  }
+
+  private lastRule?: string;
+
+  private record(node: Node, text: string, rule: string): void {
+    this.work.rewrites.push({ from: node.text, to: text, line: node.startPosition.row + 1, rule });
+    this.work.edits.replace(node.startIndex, node.endIndex, text, STATEMENT_LEVEL.test(node.type));
+  }
+
+  // ---- imports -------------------------------------------------------------
+
+  private leaveImport(node: Node): void {
+    const before = new Map(this.symbols.aliases);
+    recordImport(node, this.symbols);
+    const names = [...this.symbols.aliases.keys()].filter(
+      k => before.get(k) !== this.symbols.aliases.get(k)
+    );
+    if (names.length > 0) {
+      this.work.torchImports.push({ node, names });
+    }
+  }
+
+  // ---- calls and attributes ------------------------------------------------
+
+  resolve(node: Node): string | undefined {
+    const dotted = dottedName(node);
+    return dotted === undefined ? undefined : this.symbols.resolveDotted(dotted);
+  }
+
+  private convertCall(node: Node): string | undefined {
+    const fn = node.childForFieldName('function');
+    if (!fn) {
+      return undefined;
+    }
+    const canonical = this.resolve(fn);
+    if (canonical) {
+      const entry = this.kb.lookup(canonical);
+      return entry
+        ? this.applyEntry(node, { name: canonical, entry })
+        : this.unsupported(node, canonical);
+    }
+    if (fn.type !== 'attribute') {
+      return undefined;
+    }
+    const object = fn.childForFieldName('object');
+    const name = fn.childForFieldName('attribute')?.text ?? '';
+    if (object?.text === 'self' && this.scope.cls?.layers.has(name)) {
+      return this.convertLayerCall(node, this.scope.cls.layers.get(name) as string);
+    }
+    const entry = this.kb.method(name);
+    if (entry && entry.kind === 'method' && object && this.isTensorish(object, name, node)) {
+      return this.applyEntry(node, { name: `torch.Tensor.${name}`, entry });
+    }
+    return undefined;
+  }
+
+  /** `self.bn1(x)`: the layer's call hook (`<hook>.call`) or the training keyword. */
+  private convertLayerCall(node: Node, layer: string): string | undefined {
+    const userClass = this.symbols.classes.get(layer);
+    if (userClass) {
+      const hook = this.hooks.get('submodule.call');
+      return hook?.(node, this);
+    }
+    const entry = this.kb.lookup(layer);
+    const hook = entry?.hook ? this.hooks.get(`${entry.hook}.call`) : undefined;
+    if (entry && hook) {
+      this.entry = { name: layer, entry };
+      this.lastRule = `${entry.hook}.call`;
+      return hook(node, this);
+    }
+    if (entry?.training) {
+      const generic = this.hooks.get('training.call');
+      this.entry = { name: layer, entry };
+      return generic?.(node, this);
+    }
+    return undefined;
+  }
+
+  private applyEntry(node: Node, ref: EntryRef): string | undefined {
+    this.entry = ref;
+    this.lastRule = ref.name;
+    if (ref.entry.hook) {
+      const hook = this.hooks.get(ref.entry.hook);
+      // An entry with a hook belongs to it: when the hook declines, the call is left as is.
+      const out = hook?.(node, this);
+      return (
+        out ?? this.unsupported(node, ref.name, hook ? 'is not converted in this form' : undefined)
+      );
+    }
+    return this.mapCall(node, ref);
+  }
+
+  private convertAttribute(node: Node): string | undefined {
+    const parent = node.parent;
+    if (parent?.type === 'attribute' && parent.childForFieldName('object')?.equals(node)) {
+      return undefined; // part of a longer dotted name
+    }
+    if (parent?.type === 'call' && parent.childForFieldName('function')?.equals(node)) {
+      return undefined; // the call converts it
+    }
+    if (parent?.type === 'argument_list' && parent.parent?.type === 'class_definition') {
+      return undefined; // base classes belong to the class hook
+    }
+    const canonical = this.resolve(node);
+    if (canonical) {
+      const entry = this.kb.lookup(canonical);
+      if (entry?.target && (entry.kind === 'attribute' || entry.kind === 'function')) {
+        this.lastRule = canonical;
+        this.requireFor(entry.target);
+        return entry.target;
+      }
+      if (entry?.hook) {
+        return this.applyEntry(node, { name: canonical, entry });
+      }
+      return this.unsupported(node, canonical);
+    }
+    const name = node.childForFieldName('attribute')?.text ?? '';
+    const object = node.childForFieldName('object');
+    const entry = this.kb.method(name);
+    if (entry?.kind !== 'property' || !object || !this.isTensorish(object, name, node)) {
+      return undefined;
+    }
+    this.entry = { name: `torch.Tensor.${name}`, entry };
+    this.lastRule = this.entry.name;
+    if (entry.hook) {
+      const out = this.hooks.get(entry.hook)?.(node, this);
+      if (out !== undefined) {
+        return out;
+      }
+    }
+    if (!entry.target) {
+      return this.unsupported(node, this.entry.name);
+    }
+    this.requireFor(entry.target);
+    const receiver = this.text(object);
+    return entry.target.startsWith('.')
+      ? `${atom(receiver)}${entry.target}`
+      : `${entry.target}(${receiver})`;
+  }
+
+  /** Could this receiver be a tensor? Literals, modules and other libraries are not. */
+  private isTensorish(object: Node, method: string, call: Node): boolean {
+    if (
+      [
+        'string',
+        'list',
+        'dictionary',
+        'set',
+        'integer',
+        'float',
+        'concatenated_string',
+        'list_comprehension'
+      ].includes(object.type)
+    ) {
+      return false;
+    }
+    const dotted = dottedName(object);
+    if (dotted) {
+      const head = dotted.split('.')[0];
+      if (
+        dotted === 'self' ||
+        this.symbols.aliases.has(head) ||
+        this.symbols.otherImports.has(head)
+      ) {
+        return false;
+      }
+      if (this.symbols.nonTensors.has(dotted) && !DEVICE_METHODS.has(method)) {
+        return false;
+      }
+      if (this.symbols.instances.has(dotted)) {
+        return DEVICE_METHODS.has(method);
+      }
+      if (head === 'self' && this.scope.cls?.layers.has(dotted.split('.')[1] ?? '')) {
+        return false;
+      }
+    }
+    if (!AMBIGUOUS_METHODS.has(method)) {
+      return true;
+    }
+    if (this.isTensorExpr(object, 3)) {
+      return true;
+    }
+    const args =
+      call.type === 'call' ? (call.childForFieldName('arguments')?.namedChildren ?? []) : [];
+    return args.some(
+      a =>
+        a?.type === 'keyword_argument' &&
+        TORCH_KEYWORDS.test(a.childForFieldName('name')?.text ?? '')
+    );
+  }
+
+  /** Is this expression known to produce a tensor (a torch call, a tensor method, a known name)? */
+  private isTensorExpr(node: Node | null, depth: number): boolean {
+    if (!node || depth < 0) {
+      return false;
+    }
+    switch (node.type) {
+      case 'identifier':
+        return this.symbols.tensors.has(node.text);
+      case 'parenthesized_expression':
+        return this.isTensorExpr(node.namedChildren[0], depth);
+      case 'subscript':
+        return this.isTensorExpr(node.childForFieldName('value'), depth - 1);
+      case 'binary_operator':
+        return (
+          this.isTensorExpr(node.childForFieldName('left'), depth - 1) ||
+          this.isTensorExpr(node.childForFieldName('right'), depth - 1)
+        );
+      case 'call': {
+        const fn = node.childForFieldName('function');
+        const canonical = fn ? this.resolve(fn) : undefined;
+        if (canonical) {
+          return !/^torch\.(nn\.[A-Z]|optim)/.test(canonical);
+        }
+        const method =
+          fn?.type === 'attribute' ? (fn.childForFieldName('attribute')?.text ?? '') : '';
+        return (
+          !!this.kb.method(method) &&
+          this.isTensorExpr(fn?.childForFieldName('object') ?? null, depth - 1)
+        );
+      }
+      case 'attribute':
+        return (
+          this.kb.method(node.childForFieldName('attribute')?.text ?? '')?.kind === 'property' &&
+          this.isTensorExpr(node.childForFieldName('object'), depth - 1)
+        );
+      default:
+        return false;
+    }
+  }
+
+  mapCall(node: Node, ref: EntryRef): string | undefined {
+    const { entry, name } = ref;
+    if (!entry.target) {
+      return this.unsupported(node, name);
+    }
+    const bound = this.bind(node, entry);
+    const blocked = entry.unsupportedArgs?.find(a => bound.named.has(a));
+    if (blocked) {
+      return this.unsupported(node, `${name}(${blocked}=...)`);
+    }
+    this.requireFor(entry.target);
+    const fn = node.childForFieldName('function');
+    const receiver = entry.kind === 'method' ? fn?.childForFieldName('object') : undefined;
+    if (bound.splat) {
+      this.note(
+        'info',
+        `${name} is called with *args/**kwargs: arguments passed through unchanged`,
+        node,
+        'splat-args'
+      );
+      const args = node.childForFieldName('arguments');
+      const inner = args ? this.text(args) : '()';
+      if (receiver && !entry.target.startsWith('.')) {
+        return `${entry.target}(${this.text(receiver)}, ${inner.slice(1)}`;
+      }
+      return `${receiver ? atom(this.text(receiver)) : ''}${entry.target}${inner}`;
+    }
+    const args = translateArgs(bound, entry);
+    if (receiver && entry.target.startsWith('.')) {
+      return emitCall(`${atom(this.text(receiver))}${entry.target}`, args, entry, bound.extra);
+    }
+    const leading = receiver ? [unparen(this.text(receiver)), ...bound.extra] : bound.extra;
+    return emitCall(entry.target, args, entry, leading);
+  }
+
+  bind(node: Node, entry: Entry): BoundArgs {
+    return bindArgs(node, entry, n => this.text(n));
+  }
+
+  /** Leave an unmapped torch API as it is, reported and marked. */
+  private unsupported(node: Node, name: string, reason = 'has no JAX/Flax mapping'): undefined {
+    this.work.unsupported.add(name);
+    this.note('warning', `${name} ${reason}; left as is`, node, 'unsupported-api');
+    this.flagCell('partial', `${name} ${reason}`);
+    this.comment(node, `${name} ${reason}; left as is`);
+    return undefined;
+  }
+
+  requireFor(target: string): void {
+    const head = target.startsWith('.') ? '' : target.split('.')[0];
+    if (head in this.target.imports) {
+      this.requireImport(head);
+    }
+  }
+
+  // ---- HookContext -----------------------------------------------------------
+
+  text(node: Node): string {
+    return this.work.edits.text(node.startIndex, node.endIndex, STATEMENT_LEVEL.test(node.type));
+  }
+
+  requireImport(alias: string): void {
+    this.work.imports.add(alias);
+  }
+
+  injectSignatureArg(fn: Node, param: string): void {
+    const key = `${fn.startIndex}:${param.split(/[:=]/)[0].trim()}`;
+    if (this.injected.has(key)) {
+      return;
+    }
+    this.injected.add(key);
+    const params = fn.childForFieldName('parameters');
+    if (!params) {
+      return;
+    }
+    const named = params.namedChildren.filter((p): p is Node => !!p && p.type !== 'comment');
+    if (
+      named.some(
+        p =>
+          (p.type === 'identifier' ? p : p.namedChildren[0])?.text === param.split(/[:=]/)[0].trim()
+      )
+    ) {
+      return; // already there
+    }
+    const kwargs = named.find(p => p.type === 'dictionary_splat_pattern');
+    if (kwargs) {
+      this.work.edits.insert(kwargs.startIndex, `${param}, `);
+      return;
+    }
+    const closing = params.endIndex - 1;
+    const before = this.work.edits.source.slice(params.startIndex + 1, closing).trimEnd();
+    const sep = before.length === 0 ? '' : before.endsWith(',') ? ' ' : ', ';
+    this.work.edits.insert(closing, `${sep}${param}`);
+  }
+
+  note(level: Level, message: string, node: Node, code: string): void {
+    const line = node.startPosition.row + 1;
+    if (
+      !this.work.diagnostics.some(d => d.code === code && d.line === line && d.message === message)
+    ) {
+      this.work.diagnostics.push({ level, message, line, code });
+    }
+  }
+
+  flagCell(flag: CellFlag, reason: string): void {
+    const list = flag === 'training-flag' ? this.work.flags.training : this.work.flags.partial;
+    if (!list.includes(reason)) {
+      list.push(reason);
+    }
+  }
+
+  comment(node: Node, message: string): void {
+    if (!this.settings.comments) {
+      return;
+    }
+    const stmt = statementOf(node);
+    const key = `${stmt.endIndex}:${message}`;
+    if (this.commented.has(key)) {
+      return;
+    }
+    this.commented.add(key);
+    this.work.edits.append(lineEndOf(stmt, this.work.edits.source), `  # switcheroo: ${message}`);
+  }
+
+  replace(node: Node, text: string): void {
+    if (text !== this.text(node)) {
+      this.record(node, text, this.lastRule ?? node.type);
+    }
+  }
+
+  insertBefore(node: Node, line: string): void {
+    const stmt = statementOf(node);
+    const source = this.work.edits.source;
+    const lineStart = source.lastIndexOf('\n', stmt.startIndex - 1) + 1;
+    const indent = source.slice(lineStart, stmt.startIndex);
+    this.work.edits.insert(stmt.startIndex, `${line}\n${/^\s*$/.test(indent) ? indent : ''}`);
+  }
+
+  removeStatement(node: Node): void {
+    if (this.removed.has(node.startIndex)) {
+      return;
+    }
+    this.removed.add(node.startIndex);
+    const next = node.nextSibling;
+    const prev = node.previousSibling;
+    const edits = this.work.edits;
+    this.work.rewrites.push({
+      from: node.text,
+      to: '',
+      line: node.startPosition.row + 1,
+      rule: 'remove'
+    });
+    if (next) {
+      edits.replace(node.startIndex, next.startIndex, '', true);
+    } else if (prev) {
+      edits.replace(prev.endIndex, node.endIndex, '', true);
+    } else {
+      edits.replace(node.startIndex, node.endIndex, 'pass', true);
+    }
+  }
+
+  /** Statements of a block that have not been removed. */
+  remaining(block: Node): Node[] {
+    return block.namedChildren.filter(
+      (c): c is Node => !!c && c.type !== 'comment' && !this.removed.has(c.startIndex)
+    );
+  }
+}
+
+/** `(a - b)` -> `a - b` when the parentheses wrap the whole text. */
+function unparen(text: string): string {
+  if (!text.startsWith('(') || !text.endsWith(')')) {
+    return text;
+  }
+  let depth = 0;
+  for (let i = 0; i < text.length - 1; i++) {
+    depth += text[i] === '(' ? 1 : text[i] === ')' ? -1 : 0;
+    if (depth === 0) {
+      return text; // `(a) + (b)`
+    }
+  }
+  return text.slice(1, -1);
+}
+
+/** The simple statement (or clause header) holding a node. */
+function statementOf(node: Node): Node {
+  let current: Node = node;
+  while (current.parent && !['block', 'module'].includes(current.parent.type)) {
+    if (/_statement$/.test(current.type) && current.type !== 'expression_statement') {
+      break;
+    }
+    current = current.parent;
+  }
+  return current;
+}
+
+/** End of the last line a statement's header occupies (for compound statements, the header). */
+function lineEndOf(stmt: Node, source: string): number {
+  const body = stmt.childForFieldName('body') ?? stmt.childForFieldName('consequence');
+  if (body) {
+    const colon = source.lastIndexOf(':', body.startIndex);
+    return colon + 1;
+  }
+  return stmt.endIndex;
+}

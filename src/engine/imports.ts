@@ -1,0 +1,136 @@
+/**
+ * Import fix-up, once every cell is converted: torch imports no longer used are
+ * removed, and the JAX/Flax imports the output uses are added once, where the
+ * notebook imported torch.
+ */
+import type { CellWork } from './cell';
+import type { TargetInfo } from './context';
+import type { SymbolTable } from './symbols';
+
+/** Names used as identifiers in code, outside strings and comments (not after a dot). */
+export function identifiersIn(code: string): Set<string> {
+  const names = new Set<string>();
+  const re =
+    /("""[\s\S]*?"""|'''[\s\S]*?'''|"(?:\\.|[^"\\\n])*"|'(?:\\.|[^'\\\n])*'|#[^\n]*)|(\.\s*)?\b([A-Za-z_]\w*)\b/g;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(code))) {
+    if (!m[1] && !m[2]) {
+      names.add(m[3]);
+    }
+  }
+  return names;
+}
+
+export interface ImportPlan {
+  /** Aliases still referenced somewhere after conversion, with the cells that use them. */
+  residual: Map<string, number[]>;
+}
+
+/**
+ * Edit the cells' import statements. `outputs` is each cell's converted text
+ * before the fix-up (undefined for cells not converted).
+ */
+export function fixImports(
+  works: (CellWork | undefined)[],
+  outputs: (string | undefined)[],
+  symbols: SymbolTable,
+  target: TargetInfo,
+  sources: string[]
+): ImportPlan {
+  const used = new Map<string, number[]>();
+  outputs.forEach((text, i) => {
+    const source = text ?? sources[i];
+    for (const name of identifiersIn(importFree(source))) {
+      used.set(name, [...(used.get(name) ?? []), i]);
+    }
+  });
+  const residual = new Map<string, number[]>();
+  const required = new Set<string>();
+  works.forEach(w => w?.imports.forEach(a => required.add(a)));
+  const present = new Set(symbols.otherImports.keys());
+  const wanted = Object.keys(target.imports).filter(a => required.has(a) && !present.has(a));
+  let anchored = false;
+
+  works.forEach(work => {
+    if (!work) {
+      return;
+    }
+    for (const site of work.torchImports) {
+      const keep = site.names.filter(n => used.has(n) && !wanted.includes(n));
+      keep.forEach(n => residual.set(n, used.get(n) as number[]));
+      const indent = lineIndent(work.edits.source, site.node.startIndex);
+      const lines = anchored ? [] : wanted.map(a => target.imports[a]);
+      anchored = true;
+      if (keep.length === site.names.length) {
+        if (lines.length > 0) {
+          work.edits.insert(site.node.startIndex, lines.map(l => `${l}\n${indent}`).join(''));
+        }
+        continue;
+      }
+      if (keep.length > 0) {
+        lines.push(rebuildImport(site.node.text, keep));
+      }
+      if (lines.length > 0) {
+        work.edits.replace(
+          site.node.startIndex,
+          site.node.endIndex,
+          lines.join(`\n${indent}`),
+          true
+        );
+      } else {
+        removeLine(work, site.node.startIndex, site.node.endIndex);
+      }
+    }
+  });
+  if (!anchored && wanted.length > 0) {
+    const first = works.findIndex(w => w && w.imports.size > 0);
+    const work = works[first];
+    if (work) {
+      const src = work.edits.source;
+      const at =
+        src.startsWith('__switcheroo_magic_') || src.startsWith('%%') ? src.indexOf('\n') + 1 : 0;
+      work.edits.insert(at || 0, wanted.map(a => `${target.imports[a]}\n`).join(''));
+    }
+  }
+  return { residual };
+}
+
+/** Drop import lines so that `import torch` does not count as a use of torch. */
+function importFree(code: string): string {
+  return code.replace(/^[ \t]*(import|from)\s[^\n]*$/gm, '');
+}
+
+function lineIndent(source: string, at: number): string {
+  const start = source.lastIndexOf('\n', at - 1) + 1;
+  return source.slice(start, at);
+}
+
+function removeLine(work: CellWork, start: number, end: number): void {
+  const src = work.edits.source;
+  const lineStart = src.lastIndexOf('\n', start - 1) + 1;
+  const nl = src.indexOf('\n', end);
+  const onlyThis =
+    src.slice(lineStart, start).trim() === '' &&
+    src.slice(end, nl < 0 ? src.length : nl).trim() === '';
+  if (onlyThis) {
+    work.edits.replace(lineStart, nl < 0 ? src.length : nl + 1, '', true);
+  } else {
+    work.edits.replace(start, end, 'pass', true);
+  }
+}
+
+/** Keep only some of the names an import statement binds. */
+function rebuildImport(text: string, keep: string[]): string {
+  const from = /^from\s+([\w.]+)\s+import\s+/.exec(text);
+  const list = (from ? text.slice(from[0].length) : text.replace(/^import\s+/, ''))
+    .replace(/[()\\\n]/g, ' ')
+    .split(',')
+    .map(s => s.trim())
+    .filter(Boolean);
+  const local = (item: string): string => {
+    const parts = item.split(/\s+as\s+/);
+    return parts[1] ?? parts[0].split('.')[0];
+  };
+  const items = list.filter(item => keep.includes(local(item)));
+  return from ? `from ${from[1]} import ${items.join(', ')}` : `import ${items.join(', ')}`;
+}

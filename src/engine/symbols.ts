@@ -1,0 +1,46 @@
+/** The notebook-wide symbol table: one program, cells analysed in order. */
+
+export interface ClassInfo {
+  name: string;
+  /** Subclasses torch.nn.Module. */
+  isModule: boolean;
+  /** attribute -> canonical torch layer (torch.nn.BatchNorm2d) or a user class name. */
+  layers: Map<string, string>;
+  /** Constructor parameters that become dataclass fields. */
+  fields: string[];
+  /** Why `__call__` needs `training`; empty when it does not. */
+  trainingReasons: string[];
+  /** Holds BatchNorm state (batch_stats) directly or through a submodule. */
+  hasBatchStats: boolean;
+}
+
+export class SymbolTable {
+  /** local name -> canonical torch path: 'torch', 'torch.nn', 'torch.nn.Linear'. */
+  readonly aliases = new Map<string, string>();
+  /** Names bound by non-torch imports (jnp, np, optax...) -> module path. */
+  readonly otherImports = new Map<string, string>();
+  readonly classes = new Map<string, ClassInfo>();
+  /** variable -> user module class it holds. */
+  readonly instances = new Map<string, string>();
+  /** Recorded model.train() / model.eval() calls: variable -> last mode. */
+  readonly modes = new Map<string, 'train' | 'eval'>();
+  /** Names known to hold tensors, and names known not to. */
+  readonly tensors = new Set<string>();
+  readonly nonTensors = new Set<string>();
+
+  /** Canonical torch name for a dotted reference, or undefined when it is not torch. */
+  resolveDotted(dotted: string): string | undefined {
+    const dot = dotted.indexOf('.');
+    const head = dot < 0 ? dotted : dotted.slice(0, dot);
+    const base = this.aliases.get(head);
+    if (base === undefined) {
+      return undefined;
+    }
+    return dot < 0 ? base : base + dotted.slice(dot);
+  }
+
+  classOf(instance: string): ClassInfo | undefined {
+    const name = this.instances.get(instance);
+    return name === undefined ? undefined : this.classes.get(name);
+  }
+}
