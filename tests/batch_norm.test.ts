@@ -64,7 +64,9 @@ describe('plugins/batch_norm.ts', () => {
               return self.bn1(x)
     `;
     const cell = await convertCell(src, { batchNormStyle: 'seed', comments: false });
-    expect(cell.source).toContain("return self.bn1(x, use_running_average=not training, mutable=['batch_stats'])[0]");
+    expect(cell.source).toContain(
+      "return self.bn1(x, use_running_average=not training, mutable=['batch_stats'])[0]"
+    );
     expect(cell.diagnostics.map(d => d.code)).toContain('seed-style');
     expect(cell.diagnostics.find(d => d.code === 'seed-style')?.message).toContain(
       "TypeError: BatchNorm.__call__() got an unexpected keyword argument 'mutable'"

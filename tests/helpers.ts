@@ -11,7 +11,10 @@ export function getConverter(): Promise<Converter> {
 }
 
 /** Convert one code cell. */
-export async function convertCell(source: string, settings: Partial<Settings> = {}): Promise<CellResult> {
+export async function convertCell(
+  source: string,
+  settings: Partial<Settings> = {}
+): Promise<CellResult> {
   return (await getConverter()).convertCells([{ source, cellType: 'code' }], settings).cells[0];
 }
 
@@ -21,15 +24,24 @@ export async function convert(source: string, settings: Partial<Settings> = {}):
 }
 
 /** Convert several code cells as one notebook. */
-export async function convertCode(sources: string[], settings: Partial<Settings> = {}): Promise<NotebookResult> {
+export async function convertCode(
+  sources: string[],
+  settings: Partial<Settings> = {}
+): Promise<NotebookResult> {
   const cells: CellInput[] = sources.map(source => ({ source, cellType: 'code' }));
   return (await getConverter()).convertCells(cells, settings);
 }
 
 /** Dedent a template literal: tests write code indented inside the test body. */
 export function py(strings: TemplateStringsArray, ...values: unknown[]): string {
-  const raw = strings.reduce((acc, s, i) => acc + s + (i < values.length ? String(values[i]) : ''), '');
-  const lines = raw.replace(/^\n/, '').replace(/\n[ \t]*$/, '\n').split('\n');
+  const raw = strings.reduce(
+    (acc, s, i) => acc + s + (i < values.length ? String(values[i]) : ''),
+    ''
+  );
+  const lines = raw
+    .replace(/^\n/, '')
+    .replace(/\n[ \t]*$/, '\n')
+    .split('\n');
   const indent = Math.min(...lines.filter(l => l.trim()).map(l => l.length - l.trimStart().length));
   return lines.map(l => l.slice(indent)).join('\n');
 }

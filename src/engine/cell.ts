@@ -248,6 +248,13 @@ export class CellConverter implements HookContext {
   private lastRule?: string;
 
   private record(node: Node, text: string, rule: string): void {
+    const parent = node.parent?.type ?? '';
+    if (
+      text.startsWith('lambda ') &&
+      /^(call|attribute|subscript|binary_operator|unary_operator)$/.test(parent)
+    ) {
+      text = `(${text})`; // `nn.MaxPool2d(2)(x)` -> `(lambda x: ...)(x)`
+    }
     this.work.rewrites.push({ from: node.text, to: text, line: node.startPosition.row + 1, rule });
     this.work.edits.replace(node.startIndex, node.endIndex, text, STATEMENT_LEVEL.test(node.type));
   }
@@ -349,7 +356,12 @@ export class CellConverter implements HookContext {
     const canonical = this.resolve(node);
     if (canonical) {
       const entry = this.kb.lookup(canonical);
-      if (entry?.target && (entry.kind === 'attribute' || entry.kind === 'function')) {
+      if (
+        entry?.target &&
+        (entry.kind === 'attribute' ||
+          entry.kind === 'function' ||
+          (entry.kind === 'layer' && !entry.hook))
+      ) {
         this.lastRule = canonical;
         this.requireFor(entry.target);
         return entry.target;

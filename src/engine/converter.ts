@@ -42,21 +42,27 @@ export class Converter {
     const symbols = new SymbolTable();
     const state = new Map<string, unknown>();
     const pending = cells.map(cell => this.analyse(cell, options, symbols, state));
-    const sources = cells.map(c => c.source);
+    let residual = new Map<string, number[]>();
     try {
-      const before = pending.map(p => p.work?.edits.result());
-      fixImports(
+      // Code that still runs after conversion: converted cells (with their magics, so
+      // `%timeit torch.zeros(3)` keeps `import torch`) and cells skipped for a syntax error.
+      const code = pending.map((p, i) => {
+        if (p.work && p.masked) {
+          return restoreMagics(p.work.edits.result(), p.masked) ?? cells[i].source;
+        }
+        return p.diagnostics.some(d => d.code === 'syntax-error') ? cells[i].source : '';
+      });
+      residual = fixImports(
         pending.map(p => p.work),
-        before,
+        code,
         symbols,
-        this.target,
-        sources
-      );
+        this.target
+      ).residual;
     } catch (error) {
       pending.forEach(p => p.work && p.diagnostics.push(internal(error)));
     }
     const results = cells.map((cell, index) =>
-      this.finish(cell, index, pending[index], symbols, options)
+      this.finish(cell, index, pending[index], residual, options, symbols)
     );
     pending.forEach(p => p.work?.tree.delete());
     return { cells: results, totals: totals(results), settings: options };
@@ -111,8 +117,9 @@ export class Converter {
     cell: CellInput,
     index: number,
     p: Pending,
-    symbols: SymbolTable,
-    settings: Settings
+    residual: Map<string, number[]>,
+    settings: Settings,
+    symbols: SymbolTable
   ): CellResult {
     const result: CellResult = {
       index,
@@ -150,14 +157,15 @@ export class Converter {
     result.flags.trainingFlag = work.flags.training.length > 0;
     result.flags.trainingReasons = work.flags.training;
     result.flags.partial = work.flags.partial.length > 0;
-    const names = identifiersIn(restored);
-    result.residualTorch = [
-      ...result.unsupported,
-      ...[...symbols.aliases.keys()].filter(
-        a =>
-          names.has(a) && !result.unsupported.some(u => u.startsWith(symbols.aliases.get(a) ?? ''))
+    // torch names left in this cell: unmapped APIs, and kept torch aliases it uses
+    const kept = [...residual]
+      .filter(
+        ([alias, users]) =>
+          users.includes(index) &&
+          !result.unsupported.some(u => u.startsWith(symbols.aliases.get(alias) ?? alias))
       )
-    ];
+      .map(([alias]) => alias);
+    result.residualTorch = [...result.unsupported, ...kept];
     if (
       settings.batchNormStyle === 'seed' &&
       work.rewrites.some(r => r.rule === 'batch_norm.call')

@@ -27,20 +27,18 @@ export interface ImportPlan {
 }
 
 /**
- * Edit the cells' import statements. `outputs` is each cell's converted text
- * before the fix-up (undefined for cells not converted).
+ * Edit the cells' import statements. `code` is each cell's Python after
+ * conversion, before the fix-up ('' for cells that hold no Python).
  */
 export function fixImports(
   works: (CellWork | undefined)[],
-  outputs: (string | undefined)[],
+  code: string[],
   symbols: SymbolTable,
-  target: TargetInfo,
-  sources: string[]
+  target: TargetInfo
 ): ImportPlan {
   const used = new Map<string, number[]>();
-  outputs.forEach((text, i) => {
-    const source = text ?? sources[i];
-    for (const name of identifiersIn(importFree(source))) {
+  code.forEach((text, i) => {
+    for (const name of identifiersIn(importFree(text))) {
       used.set(name, [...(used.get(name) ?? []), i]);
     }
   });
