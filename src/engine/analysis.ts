@@ -18,18 +18,20 @@ export function dottedName(node: Node | null): string | undefined {
   return undefined;
 }
 
-function bind(symbols: SymbolTable, local: string, module: string): void {
+function bind(symbols: SymbolTable, local: string, module: string, bound: string[]): void {
   if (module === 'torch' || module.startsWith('torch.')) {
     symbols.aliases.set(local, module);
     symbols.otherImports.delete(local);
+    bound.push(local);
   } else {
     symbols.otherImports.set(local, module);
     symbols.aliases.delete(local);
   }
 }
 
-/** Record the names an import statement binds. */
-export function recordImport(node: Node, symbols: SymbolTable): void {
+/** Record the names an import statement binds; returns those bound to torch. */
+export function recordImport(node: Node, symbols: SymbolTable): string[] {
+  const bound: string[] = [];
   if (node.type === 'import_statement') {
     for (const name of node.childrenForFieldName('name')) {
       if (!name) {
@@ -37,13 +39,13 @@ export function recordImport(node: Node, symbols: SymbolTable): void {
       }
       if (name.type === 'aliased_import') {
         const module = name.childForFieldName('name')?.text ?? '';
-        bind(symbols, name.childForFieldName('alias')?.text ?? module, module);
+        bind(symbols, name.childForFieldName('alias')?.text ?? module, module, bound);
       } else {
         const head = name.text.split('.')[0];
-        bind(symbols, head, head);
+        bind(symbols, head, head, bound);
       }
     }
-    return;
+    return bound;
   }
   const module = node.childForFieldName('module_name')?.text ?? '';
   for (const name of node.childrenForFieldName('name')) {
@@ -52,11 +54,17 @@ export function recordImport(node: Node, symbols: SymbolTable): void {
     }
     if (name.type === 'aliased_import') {
       const imported = name.childForFieldName('name')?.text ?? '';
-      bind(symbols, name.childForFieldName('alias')?.text ?? imported, `${module}.${imported}`);
+      bind(
+        symbols,
+        name.childForFieldName('alias')?.text ?? imported,
+        `${module}.${imported}`,
+        bound
+      );
     } else {
-      bind(symbols, name.text, `${module}.${name.text}`);
+      bind(symbols, name.text, `${module}.${name.text}`, bound);
     }
   }
+  return bound;
 }
 
 export function isBatchNorm(layer: string | undefined): boolean {

@@ -59,6 +59,27 @@ const AMBIGUOUS_METHODS = new Set([
   'astype'
 ]);
 
+/** Module names never hold tensors, imported or not yet. */
+const MODULE_NAMES = new Set([
+  'torch',
+  'nn',
+  'F',
+  'optim',
+  'np',
+  'numpy',
+  'jnp',
+  'jax',
+  'math',
+  'os',
+  'sys',
+  'random',
+  'optax',
+  'flax',
+  'self',
+  'cls',
+  'super'
+]);
+
 /** Device moves apply to models as well as tensors. */
 const DEVICE_METHODS = new Set(['to', 'cuda', 'cpu']);
 
@@ -262,11 +283,7 @@ export class CellConverter implements HookContext {
   // ---- imports -------------------------------------------------------------
 
   private leaveImport(node: Node): void {
-    const before = new Map(this.symbols.aliases);
-    recordImport(node, this.symbols);
-    const names = [...this.symbols.aliases.keys()].filter(
-      k => before.get(k) !== this.symbols.aliases.get(k)
-    );
+    const names = recordImport(node, this.symbols);
     if (names.length > 0) {
       this.work.torchImports.push({ node, names });
     }
@@ -415,7 +432,7 @@ export class CellConverter implements HookContext {
     if (dotted) {
       const head = dotted.split('.')[0];
       if (
-        dotted === 'self' ||
+        MODULE_NAMES.has(head) ||
         this.symbols.aliases.has(head) ||
         this.symbols.otherImports.has(head)
       ) {
@@ -607,7 +624,13 @@ export class CellConverter implements HookContext {
       return;
     }
     this.commented.add(key);
-    this.work.edits.append(lineEndOf(stmt, this.work.edits.source), `  # switcheroo: ${message}`);
+    const source = this.work.edits.source;
+    const at = lineEndOf(stmt, source);
+    const lineEnd = source.indexOf('\n', at);
+    if (source.slice(at, lineEnd < 0 ? undefined : lineEnd).includes(`# switcheroo: ${message}`)) {
+      return; // converted before: the note is already there
+    }
+    this.work.edits.append(at, `  # switcheroo: ${message}`);
   }
 
   replace(node: Node, text: string): void {
