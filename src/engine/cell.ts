@@ -1,5 +1,5 @@
 /** Converts one parsed cell: walks the tree bottom-up and implements the HookContext. */
-import type { Node, Tree } from 'web-tree-sitter';
+import type { Node, Tree, TreeCursor } from 'web-tree-sitter';
 import { analyzeClass, dottedName, recordAssignment, recordImport } from './analysis';
 import type { CellFlag, EntryRef, HookContext, Scope, TargetInfo } from './context';
 import type { HookRegistry } from './hooks';
@@ -57,6 +57,21 @@ const AMBIGUOUS_METHODS = new Set([
   'reshape',
   'transpose',
   'astype'
+]);
+
+const ENTER_TYPES = new Set(['class_definition', 'function_definition']);
+const LEAVE_TYPES = new Set([
+  'import_statement',
+  'import_from_statement',
+  'call',
+  'attribute',
+  'identifier',
+  'assignment',
+  'expression_statement',
+  'with_statement',
+  'decorator',
+  'function_definition',
+  'class_definition'
 ]);
 
 /** Module names never hold tensors, imported or not yet. */
@@ -140,14 +155,23 @@ export class CellConverter implements HookContext {
     const classes: (ClassInfo | undefined)[] = [];
     const methods: (Node | undefined)[] = [];
     let descend = true;
+    // Nodes are only materialised for the types handled: it is the costly part of a walk.
+    const enter = () => {
+      if (ENTER_TYPES.has(cursor.nodeType)) {
+        this.enter(cursor.currentNode, classes, methods);
+      }
+    };
     for (;;) {
       if (descend && cursor.gotoFirstChild()) {
-        this.enter(cursor.currentNode, classes, methods);
+        enter();
         continue;
       }
-      this.leave(cursor.currentNode, classes, methods);
+      const type = cursor.nodeType;
+      if (LEAVE_TYPES.has(type) && this.worthVisiting(type, cursor)) {
+        this.leave(cursor.currentNode, classes, methods);
+      }
       if (cursor.gotoNextSibling()) {
-        this.enter(cursor.currentNode, classes, methods);
+        enter();
         descend = true;
         continue;
       }
@@ -157,6 +181,33 @@ export class CellConverter implements HookContext {
       descend = false;
     }
     return this.work;
+  }
+
+  /** A cheap look at the text before materialising a node: most calls are not torch. */
+  private worthVisiting(type: string, cursor: TreeCursor): boolean {
+    switch (type) {
+      case 'identifier':
+        return this.scope.methodName === '__init__';
+      case 'call':
+      case 'attribute': {
+        const text = cursor.nodeText;
+        const paren = type === 'call' ? text.indexOf('(') : -1;
+        const callee = paren < 0 ? text : text.slice(0, paren);
+        const dot = callee.indexOf('.');
+        const head = (dot < 0 ? callee : callee.slice(0, dot)).trim();
+        const last = callee.slice(callee.lastIndexOf('.') + 1).trim();
+        return (
+          this.symbols.aliases.has(head) ||
+          (head === 'self' && !!this.scope.cls) ||
+          (dot >= 0 && !!this.kb.method(last)) ||
+          (type === 'call' && this.symbols.classes.has(head))
+        );
+      }
+      case 'assignment':
+        return true;
+      default:
+        return true;
+    }
   }
 
   private enter(

@@ -7,12 +7,14 @@ export type Hook = (node: Node, ctx: HookContext) => string | undefined;
 
 export class HookRegistry {
   private readonly hooks = new Map<string, Hook>();
+  private readonly prefixed = new Map<string, Hook[]>();
 
   register(name: string, hook: Hook): this {
     if (this.hooks.has(name)) {
       throw new Error(`hook '${name}' is registered twice`);
     }
     this.hooks.set(name, hook);
+    this.prefixed.clear();
     return this;
   }
 
@@ -22,7 +24,12 @@ export class HookRegistry {
 
   /** Hooks whose names start with a prefix, in registration order (structural passes). */
   withPrefix(prefix: string): Hook[] {
-    return [...this.hooks].filter(([name]) => name.startsWith(prefix)).map(([, hook]) => hook);
+    let found = this.prefixed.get(prefix);
+    if (!found) {
+      found = [...this.hooks].filter(([name]) => name.startsWith(prefix)).map(([, hook]) => hook);
+      this.prefixed.set(prefix, found);
+    }
+    return found;
   }
 
   names(): string[] {

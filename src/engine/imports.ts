@@ -36,9 +36,16 @@ export function fixImports(
   symbols: SymbolTable,
   target: TargetInfo
 ): ImportPlan {
+  // Which cells still use each torch alias; only cells whose text mentions one are scanned.
+  const aliases = new Set(works.flatMap(w => w?.torchImports.flatMap(s => s.names) ?? []));
   const used = new Map<string, number[]>();
   code.forEach((text, i) => {
-    for (const name of identifiersIn(importFree(text))) {
+    const mentioned = [...aliases].filter(a => text.includes(a));
+    if (mentioned.length === 0) {
+      return;
+    }
+    const names = identifiersIn(importFree(text));
+    for (const name of mentioned.filter(a => names.has(a))) {
       used.set(name, [...(used.get(name) ?? []), i]);
     }
   });

@@ -48,7 +48,9 @@ describe('plugins/dropout.ts', () => {
               return self.drop(x, deterministic=not training)
     `);
     expect(cell.flags.trainingFlag).toBe(true);
-    expect(cell.flags.trainingReasons).toEqual(['nn.Dropout is active in training and off in evaluation']);
+    expect(cell.flags.trainingReasons).toEqual([
+      'nn.Dropout is active in training and off in evaluation'
+    ]);
   });
 
   test('F.dropout with training=False is the identity', async () => {
@@ -84,5 +86,16 @@ describe('plugins/dropout.ts', () => {
         code: 'unsupported-api'
       }
     ]);
+  });
+
+  test('inplace=True has no meaning for immutable arrays and is dropped', async () => {
+    const out = await convert(py`
+      import torch.nn as nn
+      dr = nn.Dropout(p=0.2, inplace=True)
+    `);
+    expect(out).toBe(py`
+      import flax.linen as nn
+      dr = nn.Dropout(rate=0.2)
+    `);
   });
 });

@@ -1,0 +1,201 @@
+import { convert, convertCell, convertCode, py } from '../helpers';
+
+describe('plugins/random_keys.ts', () => {
+  test('manual_seed starts the key; each draw splits a fresh subkey first', async () => {
+    const out = await convert(py`
+      import torch
+      torch.manual_seed(42)
+      a = torch.randn(3, 4)
+      b = torch.rand((2, 2))
+      c = torch.randint(0, 10, (5,))
+      e = torch.randperm(8)
+    `);
+    expect(out).toBe(py`
+      import jax
+      rng_key = jax.random.key(42)
+      rng_key, key_1 = jax.random.split(rng_key)
+      a = jax.random.normal(key_1, (3, 4))
+      rng_key, key_2 = jax.random.split(rng_key)
+      b = jax.random.uniform(key_2, (2, 2))
+      rng_key, key_3 = jax.random.split(rng_key)
+      c = jax.random.randint(key_3, (5,), 0, 10)
+      rng_key, key_4 = jax.random.split(rng_key)
+      e = jax.random.permutation(key_4, 8)
+    `);
+  });
+
+  test('normal with mean/std, *_like draws, bernoulli and dtype', async () => {
+    const out = await convert(py`
+      import torch
+      torch.manual_seed(0)
+      a = torch.zeros(3)
+      f = torch.normal(0.0, 2.0, size=(3,))
+      g = torch.randn_like(a)
+      h = torch.bernoulli(a)
+      i = torch.rand(5, dtype=torch.float16)
+    `);
+    expect(out).toBe(py`
+      import jax
+      import jax.numpy as jnp
+      rng_key = jax.random.key(0)
+      a = jnp.zeros(3)
+      rng_key, key_1 = jax.random.split(rng_key)
+      f = 0.0 + 2.0 * jax.random.normal(key_1, (3,))
+      rng_key, key_2 = jax.random.split(rng_key)
+      g = jax.random.normal(key_2, a.shape, dtype=a.dtype)
+      rng_key, key_3 = jax.random.split(rng_key)
+      h = jax.random.bernoulli(key_3, a).astype(a.dtype)
+      rng_key, key_4 = jax.random.split(rng_key)
+      i = jax.random.uniform(key_4, (5,), dtype=jnp.float16)
+    `);
+  });
+
+  test('normal_ and uniform_ (defaults) rebind the tensor to a fresh draw of its shape and dtype', async () => {
+    const out = await convert(py`
+      import torch
+      torch.manual_seed(0)
+      w = torch.empty(3, 4)
+      w.normal_(0, 0.02)
+      w.normal_()
+      w.uniform_()
+    `);
+    expect(out).toBe(py`
+      import jax
+      import jax.numpy as jnp
+      rng_key = jax.random.key(0)
+      w = jnp.zeros((3, 4))
+      rng_key, key_1 = jax.random.split(rng_key)
+      w = 0.02 * jax.random.normal(key_1, w.shape, w.dtype)
+      rng_key, key_2 = jax.random.split(rng_key)
+      w = jax.random.normal(key_2, w.shape, w.dtype)
+      rng_key, key_3 = jax.random.split(rng_key)
+      w = jax.random.uniform(key_3, w.shape, w.dtype, 0.0, 1.0)
+    `);
+  });
+
+  test('a draw with no seed before it seeds with 0, says so in a comment and an info diagnostic', async () => {
+    const cell = await convertCell(py`
+      import torch
+      x = torch.randn(4)
+    `);
+    expect(cell.source).toBe(py`
+      import jax
+      rng_key = jax.random.key(0)  # switcheroo: no torch.manual_seed before this draw; seeded with 0
+      rng_key, key_1 = jax.random.split(rng_key)
+      x = jax.random.normal(key_1, (4,))
+    `);
+    expect(cell.diagnostics).toEqual([
+      {
+        level: 'info',
+        message: 'no torch.manual_seed before the first random draw: the JAX key is seeded with 0',
+        line: 2,
+        code: 'rng'
+      }
+    ]);
+  });
+
+  test('one key is threaded through the notebook: a seed in one cell, draws in later cells', async () => {
+    const result = await convertCode([
+      py`
+        import torch
+        torch.manual_seed(1)
+      `,
+      py`
+        x = torch.randn(3)
+      `,
+      py`
+        y = torch.rand(2)
+      `
+    ]);
+    expect(result.cells.map(c => c.source)).toEqual([
+      py`
+        import jax
+        rng_key = jax.random.key(1)
+      `,
+      py`
+        rng_key, key_1 = jax.random.split(rng_key)
+        x = jax.random.normal(key_1, (3,))
+      `,
+      py`
+        rng_key, key_2 = jax.random.split(rng_key)
+        y = jax.random.uniform(key_2, (2,))
+      `
+    ]);
+  });
+
+  test('a generator argument is replaced by the threaded key, with a note', async () => {
+    const cell = await convertCell(py`
+      import torch
+      torch.manual_seed(0)
+      k = torch.rand(3, generator=gen)
+    `);
+    expect(cell.source).toBe(py`
+      import jax
+      rng_key = jax.random.key(0)
+      rng_key, key_1 = jax.random.split(rng_key)
+      k = jax.random.uniform(key_1, (3,))
+    `);
+    expect(cell.diagnostics.map(d => [d.level, d.code, d.line])).toEqual([['info', 'rng', 3]]);
+  });
+
+  test('a draw inside a function needs a key argument: left as is, reported, cell partial', async () => {
+    const cell = await convertCell(py`
+      import torch
+      def sample(n):
+          return torch.randn(n)
+    `);
+    expect(cell.source).toContain(py`
+      import torch
+      def sample(n):
+          return torch.randn(n)  # switcheroo: torch.randn is not converted in this form; left as is
+    `);
+    expect(cell.flags.partial).toBe(true);
+    expect(cell.unsupported).toEqual(['torch.randn']);
+    expect(cell.diagnostics.map(d => [d.level, d.code, d.message])).toEqual([
+      ['warning', 'rng', 'torch.randn inside a function needs an explicit JAX key argument'],
+      ['warning', 'unsupported-api', 'torch.randn is not converted in this form; left as is']
+    ]);
+  });
+
+  test('draws with no mapping are left as is and reported', async () => {
+    const cell = await convertCell(py`
+      import torch
+      torch.manual_seed(0)
+      p = torch.ones(3)
+      m = torch.multinomial(p, 2)
+    `);
+    expect(cell.source).toBe(py`
+      import jax
+      import jax.numpy as jnp
+      import torch
+      rng_key = jax.random.key(0)
+      p = jnp.ones(3)
+      m = torch.multinomial(p, 2)  # switcheroo: torch.multinomial is not converted in this form; left as is
+    `);
+    expect(cell.flags.partial).toBe(true);
+    expect(cell.unsupported).toEqual(['torch.multinomial']);
+  });
+
+  test('keyword sizes and bounds; device and requires_grad have no JAX meaning and are dropped', async () => {
+    const out = await convert(py`
+      import torch
+      torch.manual_seed(0)
+      a = torch.randn(2, 3, device='cuda')
+      b = torch.randn(size=(2, 3))
+      c = torch.randint(low=0, high=5, size=(3,))
+      e = torch.rand(3, 4, requires_grad=True)
+    `);
+    expect(out).toBe(py`
+      import jax
+      rng_key = jax.random.key(0)
+      rng_key, key_1 = jax.random.split(rng_key)
+      a = jax.random.normal(key_1, (2, 3))
+      rng_key, key_2 = jax.random.split(rng_key)
+      b = jax.random.normal(key_2, (2, 3))
+      rng_key, key_3 = jax.random.split(rng_key)
+      c = jax.random.randint(key_3, (3,), 0, 5)
+      rng_key, key_4 = jax.random.split(rng_key)
+      e = jax.random.uniform(key_4, (3, 4))
+    `);
+  });
+});

@@ -1,0 +1,76 @@
+import { convert, py } from '../helpers';
+
+describe('plugins/reductions.ts', () => {
+  test('max / min: no dim is a full reduction; a dim gives (values, indices); keepdim becomes keepdims', async () => {
+    const out = await convert(py`
+      import torch
+      x = torch.zeros(2, 3, 4)
+      m = x.max()
+      v, i = x.max(1)
+      v2 = x.max(dim=-1, keepdim=True)
+      lo = torch.min(x, 2)
+    `);
+    expect(out).toBe(py`
+      import jax.numpy as jnp
+      x = jnp.zeros((2, 3, 4))
+      m = jnp.max(x)
+      v, i = (jnp.max(x, axis=1), jnp.argmax(x, axis=1))
+      v2 = (jnp.max(x, axis=-1, keepdims=True), jnp.argmax(x, axis=-1, keepdims=True))
+      lo = (jnp.min(x, axis=2), jnp.argmin(x, axis=2))
+    `);
+  });
+
+  test('.values and .indices pick one of the pair; indexing the pair keeps torch meaning', async () => {
+    const out = await convert(py`
+      import torch
+      x = torch.zeros(2, 3, 4)
+      vv = torch.max(x, 1).values
+      ii = torch.min(x, dim=0).indices
+      mk2 = x.max(1)[0]
+      a = torch.max(x, 1)[1]
+    `);
+    expect(out).toBe(py`
+      import jax.numpy as jnp
+      x = jnp.zeros((2, 3, 4))
+      vv = jnp.max(x, axis=1)
+      ii = jnp.argmin(x, axis=0)
+      mk2 = (jnp.max(x, axis=1), jnp.argmax(x, axis=1))[0]
+      a = (jnp.max(x, axis=1), jnp.argmax(x, axis=1))[1]
+    `);
+  });
+
+  test('max / min against a tensor are elementwise', async () => {
+    const out = await convert(py`
+      import torch
+      x = torch.zeros(3)
+      y = torch.ones(3)
+      mx = torch.max(x, y)
+      mn = torch.min(x, other=y)
+    `);
+    expect(out).toBe(py`
+      import jax.numpy as jnp
+      x = jnp.zeros(3)
+      y = jnp.ones(3)
+      mx = jnp.maximum(x, y)
+      mn = jnp.minimum(x, y)
+    `);
+  });
+
+  test('max over a dim inside a module method, with .values', async () => {
+    const out = await convert(py`
+      import torch.nn as nn
+
+      class Pool(nn.Module):
+          def forward(self, scores):
+              return scores.max(dim=-1).values
+    `);
+    expect(out).toBe(py`
+      import jax.numpy as jnp
+      import flax.linen as nn
+
+      class Pool(nn.Module):
+          def __call__(self, scores):
+              return jnp.max(scores, axis=-1)
+    `);
+  });
+});
