@@ -3,7 +3,17 @@ import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
 
 export default tseslint.config(
-  { ignores: ['lib/**', 'dist/**', 'node_modules/**', 'coverage/**', 'jupyterlab_switcheroo/**', '**/*.js', '**/*.mjs'] },
+  {
+    ignores: [
+      'lib/**',
+      'dist/**',
+      'node_modules/**',
+      'coverage/**',
+      'jupyterlab_switcheroo/**',
+      '**/*.js',
+      '**/*.mjs'
+    ]
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   prettier,

@@ -4,7 +4,9 @@ const { main } = require('../dist/src/cli/main.js');
 main(process.argv.slice(2)).then(
   code => process.exit(code),
   error => {
-    process.stderr.write(`switcheroo: internal error: ${error && error.stack ? error.stack : error}\n`);
+    process.stderr.write(
+      `switcheroo: internal error: ${error && error.stack ? error.stack : error}\n`
+    );
     process.exit(3);
   }
 );

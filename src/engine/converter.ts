@@ -137,7 +137,7 @@ export class Converter {
     if (!work || !p.masked) {
       return result;
     }
-    const restored = restoreMagics(work.edits.result(), p.masked);
+    let restored = restoreMagics(work.edits.result(), p.masked);
     if (restored === undefined) {
       result.diagnostics.push({
         level: 'error',
@@ -148,7 +148,10 @@ export class Converter {
       result.flags.skipped = 'magic could not be restored';
       return result;
     }
-    result.source = restored;
+    // A cell that ended without a newline still does, even if its last line was removed.
+    result.source =
+      !cell.source.endsWith('\n') && restored.endsWith('\n') ? restored.slice(0, -1) : restored;
+    restored = result.source;
     result.changed = restored !== cell.source;
     result.rewrites = work.rewrites;
     result.diagnostics.push(...work.diagnostics);

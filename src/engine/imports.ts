@@ -66,8 +66,11 @@ export function fixImports(
       const indent = lineIndent(work.edits.source, site.node.startIndex);
       const lines = anchored ? [] : wanted.map(a => target.imports[a]);
       anchored = true;
+      const line = site.node.startPosition.row + 1;
+      const from = site.node.text;
       if (keep.length === site.names.length) {
         if (lines.length > 0) {
+          work.rewrites.push({ from: '', to: lines.join('\n'), line, rule: 'imports' });
           work.edits.insert(site.node.startIndex, lines.map(l => `${l}\n${indent}`).join(''));
         }
         continue;
@@ -75,6 +78,7 @@ export function fixImports(
       if (keep.length > 0) {
         lines.push(rebuildImport(site.node.text, keep));
       }
+      work.rewrites.push({ from, to: lines.join('\n'), line, rule: 'imports' });
       if (lines.length > 0) {
         work.edits.replace(
           site.node.startIndex,

@@ -1,0 +1,48 @@
+# The project's commands. `make demo` and `make test` are the two the README gives.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+EXAMPLE := examples/pytorch_cnn.ipynb
+
+help:
+	@echo "make demo   install everything, convert the bundled example"
+	@echo "make test   install everything, run every test suite"
+	@echo "make bench  conversion benchmark against a bare parse"
+	@echo "make corpus convert every ../shared/corpus notebook with the CLI"
+	@echo "make docs   regenerate the supported-API tables from the knowledge base"
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+install: node_modules/.installed
+	npm run build:cli
+
+demo: install
+	node bin/switcheroo.js convert $(EXAMPLE) -o examples/pytorch_cnn-jax.ipynb
+
+lint: install
+	npx tsc --noEmit -p tsconfig.test.json
+	npx eslint .
+	npx prettier --check .
+	node dist/scripts/api_table.js --check
+
+test-engine: install
+	npx jest --ci
+
+corpus: install
+	@mkdir -p build/corpus
+	@for nb in ../shared/corpus/*.ipynb; do \
+	  node bin/switcheroo.js convert "$$nb" -o build/corpus/$$(basename "$$nb") --json > build/corpus/$$(basename "$$nb" .ipynb).json || exit 1; \
+	done
+	@node -e 'const fs=require("fs");for(const f of fs.readdirSync("build/corpus").filter(f=>f.endsWith(".json")).sort()){const r=JSON.parse(fs.readFileSync("build/corpus/"+f));console.log(f.replace(".json","").padEnd(30), "changed", String(r.totals.changed).padStart(2), " partial", String(r.totals.partial).padStart(2), " residual torch:", r.residualTorch.join(", ")||"none")}'
+
+bench: install
+	node dist/bench/convert_bench.js
+
+docs: install
+	node dist/scripts/api_table.js
+
+test: lint test-engine
+
+.PHONY: help install demo lint test-engine corpus bench docs test
