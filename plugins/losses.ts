@@ -79,7 +79,12 @@ export function loss(node: Node, ctx: HookContext): string | undefined {
   );
   if (!pointwise || blocked) {
     if (blocked) {
-      ctx.note('warning', `${ref.name}(${blocked}=...) is not converted`, node, 'unsupported-api');
+      ctx.note(
+        'warning',
+        `${ref.name} with ${blocked}=... is not converted`,
+        node,
+        'unsupported-api'
+      );
     }
     return undefined;
   }

@@ -61,6 +61,7 @@ const AMBIGUOUS_METHODS = new Set([
 
 const ENTER_TYPES = new Set(['class_definition', 'function_definition']);
 const LEAVE_TYPES = new Set([
+  'augmented_assignment',
   'import_statement',
   'import_from_statement',
   'call',
@@ -251,10 +252,11 @@ export class CellConverter implements HookContext {
         this.runStructural('identifier', node);
         return;
       case 'assignment':
-        if (node.parent?.parent?.type === 'module') {
-          recordAssignment(node, this.symbols);
+      case 'augmented_assignment':
+        if (node.type === 'assignment') {
+          this.recordBinding(node);
         }
-        this.runStructural('assignment', node);
+        this.runStructural(node.type, node);
         return;
       case 'expression_statement':
       case 'with_statement':
@@ -399,13 +401,29 @@ export class CellConverter implements HookContext {
   private applyEntry(node: Node, ref: EntryRef): string | undefined {
     this.entry = ref;
     this.lastRule = ref.name;
+    const blocked = node.type === 'call' ? this.blockedArg(node, ref.entry) : undefined;
+    if (blocked) {
+      return this.unsupported(node, `${ref.name}(${blocked}=...)`, 'is not converted');
+    }
     if (ref.entry.hook) {
       const hook = this.hooks.get(ref.entry.hook);
-      // An entry with a hook belongs to it: when the hook declines, the call is left as is.
+      // An entry with a hook belongs to it: when the hook declines, the call is left as is,
+      // with the hook's own explanation when it gave one.
+      const before = this.work.diagnostics.length;
       const out = hook?.(node, this);
-      return (
-        out ?? this.unsupported(node, ref.name, hook ? 'is not converted in this form' : undefined)
-      );
+      if (out !== undefined) {
+        return out;
+      }
+      const said = this.work.diagnostics.slice(before).find(d => d.code === 'unsupported-api');
+      if (said) {
+        this.work.diagnostics.splice(this.work.diagnostics.indexOf(said), 1);
+        return this.unsupported(
+          node,
+          ref.name,
+          said.message.replace(`${ref.name} `, '').replace(/; left as is$/, '')
+        );
+      }
+      return this.unsupported(node, ref.name, hook ? 'is not converted in this form' : undefined);
     }
     return this.mapCall(node, ref);
   }
@@ -463,6 +481,25 @@ export class CellConverter implements HookContext {
       : `${entry.target}(${receiver})`;
   }
 
+  /** What an assignment binds, in any scope: a model, a tensor (a torch result or a layer's output), or neither. */
+  private recordBinding(node: Node): void {
+    recordAssignment(node, this.symbols);
+    const left = node.childForFieldName('left');
+    const right = node.childForFieldName('right');
+    if (left?.type !== 'identifier' || !right || this.symbols.tensors.has(left.text)) {
+      return;
+    }
+    const fn = right.type === 'call' ? right.childForFieldName('function') : undefined;
+    const layerCall =
+      fn?.type === 'attribute' &&
+      fn.childForFieldName('object')?.text === 'self' &&
+      !!this.scope.cls?.layers.has(fn.childForFieldName('attribute')?.text ?? '');
+    if (layerCall || this.isTensorExpr(right, 3)) {
+      this.symbols.tensors.add(left.text);
+      this.symbols.nonTensors.delete(left.text);
+    }
+  }
+
   /** Could this receiver be a tensor? Literals, modules and other libraries are not. */
   private isTensorish(object: Node, method: string, call: Node): boolean {
     if (
@@ -507,6 +544,15 @@ export class CellConverter implements HookContext {
     }
     const args =
       call.type === 'call' ? (call.childForFieldName('arguments')?.namedChildren ?? []) : [];
+    if (
+      args.some(
+        a =>
+          a &&
+          this.resolve(a.type === 'keyword_argument' ? (a.childForFieldName('value') as Node) : a)
+      )
+    ) {
+      return true; // x.type(torch.float32), x.to(torch.long)
+    }
     return args.some(
       a =>
         a?.type === 'keyword_argument' &&
@@ -560,10 +606,6 @@ export class CellConverter implements HookContext {
       return this.unsupported(node, name);
     }
     const bound = this.bind(node, entry);
-    const blocked = entry.unsupportedArgs?.find(a => bound.named.has(a));
-    if (blocked) {
-      return this.unsupported(node, `${name}(${blocked}=...)`);
-    }
     this.requireFor(entry.target);
     const fn = node.childForFieldName('function');
     const receiver = entry.kind === 'method' ? fn?.childForFieldName('object') : undefined;
@@ -589,6 +631,17 @@ export class CellConverter implements HookContext {
     return emitCall(entry.target, args, entry, leading);
   }
 
+  /** An argument the entry cannot convert, given with a value other than None. */
+  private blockedArg(node: Node, entry: Entry): string | undefined {
+    if (!entry.unsupportedArgs) {
+      return undefined;
+    }
+    const bound = this.bind(node, entry);
+    return entry.unsupportedArgs.find(
+      a => bound.named.has(a) && bound.named.get(a)?.trim() !== 'None'
+    );
+  }
+
   bind(node: Node, entry: Entry): BoundArgs {
     return bindArgs(node, entry, n => this.text(n));
   }
@@ -599,7 +652,32 @@ export class CellConverter implements HookContext {
     this.note('warning', `${name} ${reason}; left as is`, node, 'unsupported-api');
     this.flagCell('partial', `${name} ${reason}`);
     this.comment(node, `${name} ${reason}; left as is`);
+    this.keepTorchMeaning(node);
     return undefined;
+  }
+
+  /**
+   * A torch layer left as is must stay torch: its call sites get no Flax treatment,
+   * and a name the output rebinds (`nn` is flax.linen now) is written out in full.
+   */
+  private keepTorchMeaning(node: Node): void {
+    const assign = node.parent?.type === 'assignment' ? node.parent : undefined;
+    const left = assign?.childForFieldName('left');
+    if (
+      this.scope.methodName === '__init__' &&
+      left?.type === 'attribute' &&
+      left.childForFieldName('object')?.text === 'self'
+    ) {
+      this.scope.cls?.layers.delete(left.childForFieldName('attribute')?.text ?? '');
+    }
+    const ref = node.type === 'call' ? node.childForFieldName('function') : node;
+    const dotted = dottedName(ref);
+    const head = dotted?.split('.')[0] ?? '';
+    const canonical = dotted ? this.symbols.resolveDotted(dotted) : undefined;
+    if (ref && canonical && head in this.target.imports && canonical !== dotted) {
+      this.requireImport('torch');
+      this.replace(ref, canonical);
+    }
   }
 
   requireFor(target: string): void {

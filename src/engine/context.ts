@@ -19,7 +19,8 @@ export const FLAX_LINEN: TargetInfo = {
     jnp: 'import jax.numpy as jnp',
     nn: 'import flax.linen as nn',
     optax: 'import optax',
-    np: 'import numpy as np'
+    np: 'import numpy as np',
+    torch: 'import torch'
   }
 };
 

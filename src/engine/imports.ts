@@ -52,7 +52,11 @@ export function fixImports(
   const residual = new Map<string, number[]>();
   const required = new Set<string>();
   works.forEach(w => w?.imports.forEach(a => required.add(a)));
-  const present = new Set(symbols.otherImports.keys());
+  // `import torch` itself counts as present: leftover torch code keeps it
+  const present = new Set([
+    ...symbols.otherImports.keys(),
+    ...[...symbols.aliases].filter(([local, path]) => local === path).map(([local]) => local)
+  ]);
   const wanted = Object.keys(target.imports).filter(a => required.has(a) && !present.has(a));
   let anchored = false;
 

@@ -68,17 +68,16 @@ describe('plugins/pooling.ts', () => {
       import jax.numpy as jnp
       import torch.nn.functional as F
       x = jnp.zeros((1, 3, 8, 8))
-      y = F.max_pool2d(x, 2, ceil_mode=True)  # switcheroo: torch.nn.functional.max_pool2d is not converted in this form; left as is
+      y = F.max_pool2d(x, 2, ceil_mode=True)  # switcheroo: torch.nn.functional.max_pool2d(ceil_mode=...) is not converted; left as is
       z = F.adaptive_avg_pool2d(x, (7, 7))  # switcheroo: torch.nn.functional.adaptive_avg_pool2d is not converted in this form; left as is
     `);
     expect(cell.flags.partial).toBe(true);
     expect(cell.unsupported).toEqual([
-      'torch.nn.functional.max_pool2d',
+      'torch.nn.functional.max_pool2d(ceil_mode=...)',
       'torch.nn.functional.adaptive_avg_pool2d'
     ]);
     expect(cell.diagnostics.map(d => [d.level, d.line, d.message])).toEqual([
-      ['warning', 4, 'torch.nn.functional.max_pool2d with ceil_mode=True has no Flax equivalent'],
-      ['warning', 4, 'torch.nn.functional.max_pool2d is not converted in this form; left as is'],
+      ['warning', 4, 'torch.nn.functional.max_pool2d(ceil_mode=...) is not converted; left as is'],
       [
         'warning',
         5,
@@ -111,11 +110,10 @@ describe('plugins/pooling.ts', () => {
       import jax.numpy as jnp
       import torch.nn.functional as F
       x = jnp.zeros((1, 3, 8, 8))
-      y = F.avg_pool2d(x, 2, divisor_override=3)  # switcheroo: torch.nn.functional.avg_pool2d is not converted in this form; left as is
+      y = F.avg_pool2d(x, 2, divisor_override=3)  # switcheroo: torch.nn.functional.avg_pool2d(divisor_override=...) is not converted; left as is
     `);
     expect(cell.diagnostics.map(d => d.message)).toEqual([
-      'torch.nn.functional.avg_pool2d with divisor_override=3 has no Flax equivalent',
-      'torch.nn.functional.avg_pool2d is not converted in this form; left as is'
+      'torch.nn.functional.avg_pool2d(divisor_override=...) is not converted; left as is'
     ]);
     expect(cell.flags.partial).toBe(true);
   });
