@@ -12,13 +12,15 @@ export function device(node: Node, ctx: HookContext): string | undefined {
   if (name === 'torch.cuda.device_count') {
     return "len([d for d in jax.devices() if d.platform == 'gpu'])";
   }
-  const kind = bindCall(node, ctx, ['type', 'index']).named.get('type')?.trim() ?? '';
-  const literal = /^(['"])(\w+)(:\d+)?\1$/.exec(kind);
+  const bound = bindCall(node, ctx, ['type', 'index']).named;
+  const kind = bound.get('type')?.trim() ?? '';
+  const literal = /^(['"])(\w+)(?::(\d+))?\1$/.exec(kind);
+  const index = literal?.[3] ?? bound.get('index') ?? '0';
   if (literal?.[2] === 'cpu') {
-    return "jax.devices('cpu')[0]";
+    return `jax.devices('cpu')[${index}]`;
   }
   if (literal?.[2] === 'cuda') {
-    return "jax.devices('gpu')[0]";
+    return `jax.devices('gpu')[${index}]`;
   }
   return 'jax.devices()[0]';
 }

@@ -44,9 +44,15 @@ export function to(node: Node, ctx: HookContext): string | undefined {
     const value = arg.type === 'keyword_argument' ? arg.childForFieldName('value') : arg;
     const name = arg.type === 'keyword_argument' ? arg.childForFieldName('name')?.text : undefined;
     const text = value ? ctx.text(value) : '';
-    if (name === 'dtype' || /^jnp\.\w+$/.test(text)) {
+    if (name === 'dtype' || /^jnp\.\w+$/.test(text) || /\.dtype$/.test(text)) {
+      if (/^jnp\.(int|float|uint)64$/.test(text)) {
+        ctx.note('info', `${text} is 32-bit unless jax_enable_x64 is set`, node, 'dtype-64');
+      }
       ctx.requireImport('jnp');
       return `${atom(x)}.astype(${text})`;
+    }
+    if (value && name === undefined && ctx.isTensor(value)) {
+      return `${atom(x)}.astype(${atom(text)}.dtype)`; // x.to(other): other's dtype
     }
   }
   ctx.note(

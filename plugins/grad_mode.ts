@@ -41,7 +41,32 @@ export function gradMode(node: Node, ctx: HookContext): string | undefined {
 
 /** `with torch.no_grad():` + body -> the body, one level less indented. */
 export function gradModeWith(node: Node, ctx: HookContext): string | undefined {
-  const items = node.namedChildren[0]?.namedChildren ?? [];
+  const clause = node.namedChildren[0];
+  const items = (clause?.namedChildren ?? []).filter(
+    (i): i is Node => !!i && i.type === 'with_item'
+  );
+  const isMode = (item: Node) => {
+    const v = item.namedChildren[0];
+    const f = v?.type === 'call' ? v.childForFieldName('function') : undefined;
+    return !!f && item.namedChildren.length === 1 && MODES.test(ctx.resolve(f) ?? '');
+  };
+  if (items.length > 1 && clause && items.some(isMode)) {
+    // `with torch.no_grad(), open(f) as fh:` -> `with open(f) as fh:`
+    ctx.note(
+      'info',
+      'the gradient-mode item is dropped: JAX computes gradients only inside jax.grad',
+      node,
+      'grad-mode'
+    );
+    ctx.replace(
+      clause,
+      items
+        .filter(i => !isMode(i))
+        .map(i => ctx.text(i))
+        .join(', ')
+    );
+    return ctx.text(node);
+  }
   const value = items.length === 1 ? items[0]?.namedChildren[0] : undefined;
   const callee = value?.type === 'call' ? value.childForFieldName('function') : undefined;
   const body = node.childForFieldName('body');

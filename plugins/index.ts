@@ -9,6 +9,7 @@ import { dropout, dropoutCall } from './dropout';
 import { dtypeCast, host, to } from './dtype_device';
 import { gradMode, gradModeDecorator, gradModeWith } from './grad_mode';
 import { inPlace } from './in_place';
+import { indexedAssignment } from './indexed_assignment';
 import { convConstructor, embedding, linearFunctional } from './layers_misc';
 import { loss } from './losses';
 import { groupNorm, groupNormCall, layerNorm } from './normalization';
@@ -18,7 +19,14 @@ import { pad } from './pad';
 import { adaptiveAvgPool, pool } from './pooling';
 import { maxMin } from './reductions';
 import { expand, flatten, repeat, size, splitChunk, squeeze, transpose } from './shape_ops';
-import { submoduleCall, trainEvalStatement, trainingCall } from './state_flag_injection';
+import {
+  helperMethodCall,
+  submoduleCall,
+  trainEvalStatement,
+  trainingAttribute,
+  trainingCall,
+  unknownTrainEval
+} from './state_flag_injection';
 
 export function builtinHooks(): HookRegistry {
   return new HookRegistry()
@@ -28,6 +36,8 @@ export function builtinHooks(): HookRegistry {
     .register('dropout.call', dropoutCall)
     .register('training.call', trainingCall)
     .register('submodule.call', submoduleCall)
+    .register('method.call', helperMethodCall)
+    .register('structure:attribute/state_flag', trainingAttribute)
     .register('conv', convConstructor)
     .register('conv.call', convCall)
     .register('embedding', embedding)
@@ -61,9 +71,12 @@ export function builtinHooks(): HookRegistry {
     .register('grad_mode', gradMode)
     .register('structure:with_statement/grad_mode', gradModeWith)
     .register('structure:decorator/grad_mode', gradModeDecorator)
+    .register('structure:assignment/indexed', indexedAssignment)
+    .register('structure:augmented_assignment/indexed', indexedAssignment)
     .register('structure:class_definition/module_class', moduleClass)
     .register('structure:function_definition/module_class', moduleMethod)
     .register('structure:expression_statement/module_class', initStatement)
     .register('structure:expression_statement/train_eval', trainEvalStatement)
+    .register('structure:expression_statement/train_eval_unknown', unknownTrainEval)
     .register('structure:identifier/module_class', fieldReference);
 }

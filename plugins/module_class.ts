@@ -18,6 +18,15 @@ function fieldLines(init: Node, ctx: HookContext): string[] {
   const lines: string[] = [];
   for (const param of init.childForFieldName('parameters')?.namedChildren.slice(1) ?? []) {
     if (!param || (param.type !== 'identifier' && !PARAM_TYPES.includes(param.type))) {
+      if (param && param.type !== 'comment') {
+        ctx.note(
+          'warning',
+          `${param.text} in __init__ has no dataclass field form; pass those values as named fields`,
+          param,
+          'module-field'
+        );
+        ctx.flagCell('partial', `${param.text} in __init__`);
+      }
       continue;
     }
     const name =
@@ -29,6 +38,16 @@ function fieldLines(init: Node, ctx: HookContext): string[] {
     const type = annotation ?? literalType(value) ?? 'Any';
     if (type === 'Any') {
       ctx.requireImport('Any');
+    }
+    if (name === 'name' || name === 'parent') {
+      ctx.note(
+        'warning',
+        `a field named '${name}' clashes with Flax's own Module.${name}: rename the argument`,
+        param,
+        'module-field'
+      );
+      ctx.flagCell('partial', `field '${name}' is reserved in Flax`);
+      ctx.comment(param, `'${name}' is reserved by Flax modules; rename it`);
     }
     lines.push(value ? `${name}: ${type} = ${ctx.text(value)}` : `${name}: ${type}`);
   }
@@ -132,6 +151,15 @@ export function initStatement(node: Node, ctx: HookContext): string | undefined 
         : undefined;
     if (attr && right?.type === 'identifier' && right.text === attr && cls.fields.includes(attr)) {
       ctx.removeStatement(node);
+    } else if (attr && cls.fields.includes(attr)) {
+      ctx.note(
+        'warning',
+        `self.${attr} is a dataclass field in Flax and cannot be reassigned in setup; store the derived value under another name`,
+        node,
+        'module-field'
+      );
+      ctx.flagCell('partial', `self.${attr} reassigned in __init__`);
+      ctx.comment(node, `Flax fields are frozen: give the derived self.${attr} another name`);
     }
   }
   return undefined;

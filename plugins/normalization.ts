@@ -26,8 +26,23 @@ export function layerNorm(node: Node, ctx: HookContext): string | undefined {
     return undefined;
   }
   const eps = bound.get('eps') ?? '1e-05';
+  // a name (d_model, self.d) is taken as one dim; an expression's rank is only known at run time
+  const literal = /^(\d+|[\w.]+|[([][^()[\]]*[)\]])$/.test(shape.trim());
+  if (!literal && layer) {
+    ctx.note(
+      'warning',
+      `${ctx.entry?.name}(${shape}): the number of normalised dims is not known here`,
+      node,
+      'unsupported-api'
+    );
+    return undefined;
+  }
   const n = dims(shape);
-  const axes = n === 1 ? '-1' : `(${Array.from({ length: n }, (_, i) => i - n).join(', ')})`;
+  const axes = !literal
+    ? `tuple(range(-len(${shape}), 0))`
+    : n === 1
+      ? '-1'
+      : `(${Array.from({ length: n }, (_, i) => i - n).join(', ')})`;
   if (layer) {
     ctx.requireImport('nn');
     const parts = [`epsilon=${eps}`];

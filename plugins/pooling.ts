@@ -28,9 +28,9 @@ export function pool(node: Node, ctx: HookContext): string | undefined {
   if (!kernel || bound.splat) {
     return undefined;
   }
-  for (const flag of ['return_indices', 'ceil_mode', 'divisor_override']) {
+  for (const flag of ['return_indices', 'ceil_mode', 'divisor_override', 'dilation']) {
     const v = bound.named.get(flag);
-    if (v && v !== 'False' && v !== 'None') {
+    if (v && v !== 'False' && v !== 'None' && !/^\(?1(,\s*1)*\)?$/.test(v.trim())) {
       ctx.note(
         'warning',
         `${name} with ${flag}=${v} has no Flax equivalent`,

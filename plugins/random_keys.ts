@@ -31,7 +31,8 @@ function freshKey(node: Node, ctx: HookContext): string {
     ctx.state.set(SEEDED, true);
     ctx.insertBefore(
       node,
-      `${KEY} = jax.random.key(0)  # switcheroo: no torch.manual_seed before this draw; seeded with 0`
+      `${KEY} = jax.random.key(0)  # switcheroo: no torch.manual_seed before this draw; seeded with 0`,
+      true
     );
     ctx.note(
       'info',
@@ -58,8 +59,8 @@ function shapeOf(bound: Map<string, string>, name = 'size'): string | undefined 
 export function randomness(node: Node, ctx: HookContext): string | undefined {
   const name = ctx.entry?.name ?? '';
   const fn = name.split('.').pop() ?? '';
-  ctx.requireImport('jax');
   if (fn === 'manual_seed' || fn === 'seed') {
+    ctx.requireImport('jax');
     const seed = bindCall(node, ctx, ['seed']).named.get('seed') ?? '0';
     ctx.state.set(SEEDED, true);
     if (node.parent?.type === 'expression_statement' && isTopLevel(node)) {
@@ -76,6 +77,7 @@ export function randomness(node: Node, ctx: HookContext): string | undefined {
     );
     return undefined;
   }
+  ctx.requireImport('jax');
   const bound = bindCall(node, ctx, []).named;
   if (bound.has('generator')) {
     ctx.note(
@@ -98,14 +100,17 @@ export function randomness(node: Node, ctx: HookContext): string | undefined {
       );
     }
     case 'randint': {
+      // randint(high, size) or randint(low, high, size); keywords fill what positionals leave
       const args = positional(node, ctx);
+      const kw = keywords(node, ctx);
       const [low, high, size] = args.length === 2 ? ['0', args[0], args[1]] : args;
-      const shape = bound.get('size') ?? size;
-      const hi = bound.get('high') ?? high;
+      const shape = kw.get('size') ?? size;
+      const hi = kw.get('high') ?? high;
+      const lo = kw.get('low') ?? low ?? '0';
       return (
         shape &&
         hi &&
-        `jax.random.randint(${freshKey(node, ctx)}, ${shapeOf(new Map([['s', shape]]), 's')}, ${bound.get('low') ?? low ?? '0'}, ${hi}${dt})`
+        `jax.random.randint(${freshKey(node, ctx)}, ${shapeOf(new Map([['s', shape]]), 's')}, ${lo}, ${hi}${dt})`
       );
     }
     case 'randperm': {
@@ -145,11 +150,22 @@ export function randomness(node: Node, ctx: HookContext): string | undefined {
         const std = bound.get('std') ?? '1';
         return `${x} = ${mean === '0' ? '' : `${atom(mean)} + `}${std === '1' ? draw : `${atom(std)} * ${draw}`}`;
       }
-      return `${x} = jax.random.uniform(${k}, ${atom(x)}.shape, ${atom(x)}.dtype, ${bound.get('minval') ?? '0.0'}, ${bound.get('maxval') ?? '1.0'})`;
+      return `${x} = jax.random.uniform(${k}, ${atom(x)}.shape, ${atom(x)}.dtype, ${bound.get('from') ?? '0.0'}, ${bound.get('to') ?? '1.0'})`;
     }
     default:
       return undefined;
   }
+}
+
+function keywords(node: Node, ctx: HookContext): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const a of node.childForFieldName('arguments')?.namedChildren ?? []) {
+    const value = a?.type === 'keyword_argument' ? a.childForFieldName('value') : undefined;
+    if (a && value) {
+      out.set(a.childForFieldName('name')?.text ?? '', ctx.text(value));
+    }
+  }
+  return out;
 }
 
 function positional(node: Node, ctx: HookContext): string[] {

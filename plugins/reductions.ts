@@ -15,11 +15,27 @@ export function maxMin(node: Node, ctx: HookContext): string | undefined {
   ctx.requireImport('jnp');
   const dim = bound.named.get('dim');
   const other = bound.named.get('other');
-  if (
-    other !== undefined ||
-    (dim !== undefined && !INT.test(dim.trim()) && !hasKeyword(node, 'dim'))
-  ) {
-    return `jnp.${op}imum(${x}, ${other ?? dim})`;
+  if (other !== undefined) {
+    return `jnp.${op}imum(${x}, ${other})`;
+  }
+  if (dim !== undefined && !INT.test(dim.trim()) && !hasKeyword(node, 'dim')) {
+    // torch.max(a, b): b is a dim when it is an int, else the elementwise op
+    const args = (node.childForFieldName('arguments')?.namedChildren ?? []).filter(
+      a => a?.type !== 'comment'
+    );
+    const second = args[ctx.entry?.entry.kind === 'method' ? 0 : 1];
+    const looksLikeDim = /^(dim|axis|d|ax)\w*$/.test(dim.trim());
+    if ((second && ctx.isTensor(second)) || !looksLikeDim) {
+      if (!second || !ctx.isTensor(second)) {
+        ctx.note(
+          'warning',
+          `${ctx.entry?.name}(x, ${dim}): ${dim} taken as a tensor (elementwise ${op}imum); if it is a dim, write dim=${dim}`,
+          node,
+          'ambiguous'
+        );
+      }
+      return `jnp.${op}imum(${x}, ${dim})`;
+    }
   }
   if (dim === undefined) {
     return `jnp.${op}(${x})`;

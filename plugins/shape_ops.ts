@@ -89,6 +89,9 @@ export function expand(node: Node, ctx: HookContext): string | undefined {
   if (size === undefined) {
     return undefined;
   }
+  if (!/^[([]/.test(size.trim()) && !/^-?\d+$/.test(size.trim())) {
+    return `jnp.broadcast_to(${x}, ${size})`; // x.expand(y.size()): already a shape
+  }
   const items = /^\(.*\)$/s.test(size.trim())
     ? size
         .trim()

@@ -28,6 +28,7 @@ export function requireTraining(ctx: HookContext, node: Node, reason: string): b
   if (!cls.trainingReasons.includes(reason)) {
     cls.trainingReasons.push(reason);
   }
+  cls.methodsWithTraining.add(ctx.scope.methodName ?? '');
   ctx.note(
     'info',
     `${cls.name}: ${reason}; callers pass training=True to train, training=False to evaluate`,
@@ -80,17 +81,70 @@ export function trainEvalStatement(node: Node, ctx: HookContext): string | undef
   ) {
     return undefined;
   }
-  const args = call.childForFieldName('arguments')?.namedChildren ?? [];
-  const mode = method === 'eval' || args[0]?.text === 'False' ? 'eval' : 'train';
+  const arg = call.childForFieldName('arguments')?.namedChildren[0];
+  const value = arg?.type === 'keyword_argument' ? arg.childForFieldName('value') : arg;
+  const mode = method === 'eval' || value?.text === 'False' ? 'eval' : 'train';
   ctx.symbols.modes.set(object, mode);
-  const flag = mode === 'train' ? 'training=True' : 'training=False';
+  const cls = ctx.symbols.classOf(object);
+  let advice: string;
+  if (!cls || cls.trainingReasons.length === 0) {
+    advice = `nothing to pass: ${cls?.name ?? object} has no train/eval-dependent layers`;
+  } else {
+    const flag = mode === 'train' ? 'training=True' : 'training=False';
+    const dropout = mode === 'train' && cls.trainingReasons.some(r => r.includes('Dropout'));
+    advice = `pass ${flag} to ${object}.apply${dropout ? " with rngs={'dropout': key}" : ''}`;
+  }
   ctx.note(
     'info',
-    `${call.text} recorded: Flax modules have no mode; pass ${flag} when calling ${object}`,
+    `${call.text} recorded: Flax modules have no mode; ${advice}`,
     node,
     'train-eval'
   );
-  return ctx.settings.comments
-    ? `pass  # switcheroo: ${call.text} -> pass ${flag} to ${object}.apply`
-    : 'pass';
+  return ctx.settings.comments ? `pass  # switcheroo: ${call.text} -> ${advice}` : 'pass';
+}
+
+/** `model.eval()` on something not known to be a model: reported, left as is. */
+export function unknownTrainEval(node: Node, ctx: HookContext): string | undefined {
+  const call = node.namedChildren[0];
+  const fn = call?.type === 'call' ? call.childForFieldName('function') : undefined;
+  const method = fn?.childForFieldName('attribute')?.text;
+  const object = fn?.childForFieldName('object')?.text ?? '';
+  if (
+    fn?.type === 'attribute' &&
+    (method === 'train' || method === 'eval') &&
+    !ctx.symbols.instances.has(object)
+  ) {
+    ctx.note(
+      'warning',
+      `${call?.text}: if ${object} is a converted model, Flax modules have no mode; pass training= to its apply`,
+      node,
+      'train-eval'
+    );
+  }
+  return undefined;
+}
+
+/** `if self.training:` inside a module method reads the flag. */
+export function trainingAttribute(node: Node, ctx: HookContext): string | undefined {
+  if (node.text !== 'self.training' || !ctx.scope.cls || !ctx.scope.method) {
+    return undefined;
+  }
+  requireTraining(ctx, node, 'reads self.training');
+  return 'training';
+}
+
+/** `self.helper(x)` where the helper method takes the flag -> `self.helper(x, training=training)`. */
+export function helperMethodCall(node: Node, ctx: HookContext): string | undefined {
+  const fn = node.childForFieldName('function');
+  const name = fn?.childForFieldName('attribute')?.text ?? '';
+  const cls = ctx.scope.cls;
+  if (
+    fn?.type !== 'attribute' ||
+    fn.childForFieldName('object')?.text !== 'self' ||
+    !cls?.methodsWithTraining.has(name)
+  ) {
+    return undefined;
+  }
+  requireTraining(ctx, node, `calls self.${name}, which takes training`);
+  return withKeyword(ctx.text(node), 'training=training');
 }

@@ -90,6 +90,7 @@ export function analyzeClass(node: Node, symbols: SymbolTable): ClassInfo {
     layers: new Map(),
     fields: [],
     trainingReasons: [],
+    methodsWithTraining: new Set(),
     hasBatchStats: false
   };
   const body = node.childForFieldName('body');
@@ -131,6 +132,14 @@ export function analyzeClass(node: Node, symbols: SymbolTable): ClassInfo {
   return info;
 }
 
+/** torch APIs whose result is not a tensor: layers, optimizers, devices, generators, flags. */
+const NOT_TENSORS =
+  /^torch\.(nn\.[A-Z]|optim|device|Generator|cuda|backends|utils|manual_seed|seed|no_grad|enable_grad|set_grad_enabled|inference_mode|is_\w+|save|load|get_\w+|set_\w+)/;
+
+export function returnsTensor(canonical: string): boolean {
+  return !NOT_TENSORS.test(canonical);
+}
+
 /** Record what a top-level assignment binds: a model instance, a tensor, or neither. */
 export function recordAssignment(node: Node, symbols: SymbolTable): void {
   const left = node.childForFieldName('left');
@@ -158,7 +167,7 @@ export function recordAssignment(node: Node, symbols: SymbolTable): void {
     }
     if (callee && symbols.resolveDotted(callee)?.startsWith('torch.')) {
       const canonical = symbols.resolveDotted(callee) as string;
-      if (/^torch\.nn\.[A-Z]/.test(canonical) || canonical.startsWith('torch.optim')) {
+      if (!returnsTensor(canonical)) {
         symbols.nonTensors.add(name);
       } else {
         symbols.tensors.add(name);

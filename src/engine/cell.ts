@@ -1,6 +1,12 @@
 /** Converts one parsed cell: walks the tree bottom-up and implements the HookContext. */
 import type { Node, Tree, TreeCursor } from 'web-tree-sitter';
-import { analyzeClass, dottedName, recordAssignment, recordImport } from './analysis';
+import {
+  analyzeClass,
+  dottedName,
+  recordAssignment,
+  recordImport,
+  returnsTensor
+} from './analysis';
 import type { CellFlag, EntryRef, HookContext, Scope, TargetInfo } from './context';
 import type { HookRegistry } from './hooks';
 import type { Entry, KnowledgeBase } from './knowledge';
@@ -246,7 +252,9 @@ export class CellConverter implements HookContext {
         this.tryRewrite(node, () => this.convertCall(node));
         return;
       case 'attribute':
-        this.tryRewrite(node, () => this.convertAttribute(node));
+        if (!this.runStructural('attribute', node)) {
+          this.tryRewrite(node, () => this.convertAttribute(node));
+        }
         return;
       case 'identifier':
         this.runStructural('identifier', node);
@@ -287,14 +295,16 @@ export class CellConverter implements HookContext {
   }
 
   /** Hooks registered for a node type by the structural pass: `structure:<type>/<plugin>`. */
-  private runStructural(type: string, node: Node): void {
+  /** Runs the structural hooks for a node type until one rewrites it; true if one did. */
+  private runStructural(type: string, node: Node): boolean {
     for (const hook of this.hooks.withPrefix(`structure:${type}/`)) {
       let out: string | undefined;
       this.tryRewrite(node, () => (out = hook(node, this)), `structure:${type}`);
       if (out !== undefined) {
-        return;
+        return true;
       }
     }
+    return false;
   }
 
   private tryRewrite(node: Node, make: () => string | undefined, rule?: string): void {
@@ -368,6 +378,9 @@ export class CellConverter implements HookContext {
     const name = fn.childForFieldName('attribute')?.text ?? '';
     if (object?.text === 'self' && this.scope.cls?.layers.has(name)) {
       return this.convertLayerCall(node, this.scope.cls.layers.get(name) as string);
+    }
+    if (object?.text === 'self' && this.scope.cls) {
+      return this.hooks.get('method.call')?.(node, this);
     }
     const entry = this.kb.method(name);
     if (entry && entry.kind === 'method' && object && this.isTensorish(object, name, node)) {
@@ -560,6 +573,10 @@ export class CellConverter implements HookContext {
     );
   }
 
+  isTensor(node: Node): boolean {
+    return this.isTensorExpr(node, 3);
+  }
+
   /** Is this expression known to produce a tensor (a torch call, a tensor method, a known name)? */
   private isTensorExpr(node: Node | null, depth: number): boolean {
     if (!node || depth < 0) {
@@ -581,7 +598,7 @@ export class CellConverter implements HookContext {
         const fn = node.childForFieldName('function');
         const canonical = fn ? this.resolve(fn) : undefined;
         if (canonical) {
-          return !/^torch\.(nn\.[A-Z]|optim)/.test(canonical);
+          return returnsTensor(canonical);
         }
         const method =
           fn?.type === 'attribute' ? (fn.childForFieldName('attribute')?.text ?? '') : '';
@@ -768,8 +785,11 @@ export class CellConverter implements HookContext {
     }
   }
 
-  insertBefore(node: Node, line: string): void {
-    const stmt = statementOf(node);
+  insertBefore(node: Node, line: string, topLevel = false): void {
+    let stmt = statementOf(node);
+    while (topLevel && stmt.parent && stmt.parent.type !== 'module') {
+      stmt = stmt.parent;
+    }
     const source = this.work.edits.source;
     const lineStart = source.lastIndexOf('\n', stmt.startIndex - 1) + 1;
     const indent = source.slice(lineStart, stmt.startIndex);

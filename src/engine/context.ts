@@ -60,8 +60,8 @@ export interface HookContext {
   comment(node: Node, message: string): void;
   /** Replace another node's text (not the hook's own node). */
   replace(node: Node, text: string): void;
-  /** Insert a line before the simple statement holding `node`, at its indentation. */
-  insertBefore(node: Node, line: string): void;
+  /** Insert a line before the statement holding `node` (or the top-level one), at its indentation. */
+  insertBefore(node: Node, line: string, topLevel?: boolean): void;
   /** Scratch space for plugins, shared by the whole notebook (e.g. whether a seed was set). */
   readonly state: Map<string, unknown>;
   /** Delete a whole statement, keeping its neighbours and comments. */
@@ -71,6 +71,8 @@ export interface HookContext {
   /** The default knowledge-base rewrite of a call; undefined when not convertible. */
   mapCall(node: Node, ref: EntryRef): string | undefined;
   bind(node: Node, entry: Entry): BoundArgs;
+  /** Is this expression known to produce a tensor (a torch result, a layer output, a known name)? */
+  isTensor(node: Node): boolean;
   /** Resolve a dotted reference to its canonical torch name. */
   resolve(node: Node): string | undefined;
 }

@@ -10,6 +10,8 @@ export interface ClassInfo {
   fields: string[];
   /** Why `__call__` needs `training`; empty when it does not. */
   trainingReasons: string[];
+  /** Methods that take `training` (so calls to them pass it on). */
+  methodsWithTraining: Set<string>;
   /** Holds BatchNorm state (batch_stats) directly or through a submodule. */
   hasBatchStats: boolean;
 }

@@ -83,21 +83,21 @@ describe('plugins/containers.ts', () => {
     expect(cell.diagnostics.map(d => [d.level, d.code, d.line, d.message])).toEqual([
       [
         'warning',
-        'sequential',
+        'container',
         3,
-        "nn.Conv2d inside nn.Sequential: Flax's Sequential passes no training flag or layout to it; call the layers one by one"
+        'nn.Conv2d inside nn.Sequential: no call site passes it the training flag or the NCHW layout; call the layers one by one'
       ],
       [
         'warning',
-        'sequential',
+        'container',
         4,
-        "nn.BatchNorm2d inside nn.Sequential: Flax's Sequential passes no training flag or layout to it; call the layers one by one"
+        'nn.BatchNorm2d inside nn.Sequential: no call site passes it the training flag or the NCHW layout; call the layers one by one'
       ],
       [
         'warning',
-        'sequential',
+        'container',
         7,
-        "nn.Dropout inside nn.Sequential: Flax's Sequential passes no training flag or layout to it; call the layers one by one"
+        'nn.Dropout inside nn.Sequential: no call site passes it the training flag or the NCHW layout; call the layers one by one'
       ]
     ]);
     expect(cell.source).toContain(

@@ -108,15 +108,15 @@ describe('plugins/in_place.ts', () => {
     const cell = await convertCell(py`
       import torch
       x = torch.zeros(3)
-      x.scatter_(0, idx, src)
+      x.scatter_(0, idx, src, reduce='multiply')
     `);
     expect(cell.source).toBe(py`
       import jax.numpy as jnp
       x = jnp.zeros(3)
-      x.scatter_(0, idx, src)  # switcheroo: torch.Tensor.scatter_ is not converted in this form; left as is
+      x.scatter_(0, idx, src, reduce='multiply')  # switcheroo: torch.Tensor.scatter_(reduce=...) is not converted; left as is
     `);
     expect(cell.flags.partial).toBe(true);
-    expect(cell.unsupported).toEqual(['torch.Tensor.scatter_']);
+    expect(cell.unsupported).toEqual(['torch.Tensor.scatter_(reduce=...)']);
     expect(cell.diagnostics.map(d => [d.level, d.code, d.line])).toEqual([
       ['warning', 'unsupported-api', 3]
     ]);

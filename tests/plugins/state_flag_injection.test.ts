@@ -188,7 +188,7 @@ describe('plugins/state_flag_injection.ts', () => {
               return self.drop(x, deterministic=not training)
 
       model = Net()
-      pass  # switcheroo: model.train() -> pass training=True to model.apply
+      pass  # switcheroo: model.train() -> pass training=True to model.apply with rngs={'dropout': key}
       pass  # switcheroo: model.eval() -> pass training=False to model.apply
       pass  # switcheroo: model.train(False) -> pass training=False to model.apply
     `);
@@ -203,10 +203,10 @@ describe('plugins/state_flag_injection.ts', () => {
       ['info', 14]
     ]);
     expect(notes[0].message).toBe(
-      'model.train() recorded: Flax modules have no mode; pass training=True when calling model'
+      "model.train() recorded: Flax modules have no mode; pass training=True to model.apply with rngs={'dropout': key}"
     );
     expect(notes[1].message).toBe(
-      'model.eval() recorded: Flax modules have no mode; pass training=False when calling model'
+      'model.eval() recorded: Flax modules have no mode; pass training=False to model.apply'
     );
     expect(cell.flags.partial).toBe(false);
   });
@@ -254,7 +254,7 @@ describe('plugins/state_flag_injection.ts', () => {
       `,
       py`
         net = Net()
-        pass  # switcheroo: net.train() -> pass training=True to net.apply
+        pass  # switcheroo: net.train() -> pass training=True to net.apply with rngs={'dropout': key}
       `
     ]);
     expect(result.cells[1].flags.trainingFlag).toBe(true);
