@@ -1,5 +1,5 @@
 /** The built-in hooks, registered in one place. */
-import { HookRegistry } from '../src/engine/hooks';
+import { HookRegistry, type TextFilter } from '../src/engine/hooks';
 import { batchNorm, batchNormCall } from './batch_norm';
 import { identity, moduleList, sequential } from './containers';
 import { convCall } from './conv_layout';
@@ -27,6 +27,11 @@ import {
   trainingCall,
   unknownTrainEval
 } from './state_flag_injection';
+
+// Text filters: structural hooks only see nodes that could concern them.
+const inInit: TextFilter = (_text, ctx) => ctx.scope.methodName === '__init__';
+const modeSwitch: TextFilter = text => /\.(train|eval)\s*\(/.test(text);
+const mentionsGradMode: TextFilter = text => /grad|inference_mode/.test(text);
 
 export function builtinHooks(): HookRegistry {
   return new HookRegistry()
@@ -69,14 +74,14 @@ export function builtinHooks(): HookRegistry {
     .register('div', div)
     .register('device', device)
     .register('grad_mode', gradMode)
-    .register('structure:with_statement/grad_mode', gradModeWith)
-    .register('structure:decorator/grad_mode', gradModeDecorator)
+    .register('structure:with_statement/grad_mode', gradModeWith, mentionsGradMode)
+    .register('structure:decorator/grad_mode', gradModeDecorator, mentionsGradMode)
     .register('structure:assignment/indexed', indexedAssignment)
     .register('structure:augmented_assignment/indexed', indexedAssignment)
     .register('structure:class_definition/module_class', moduleClass)
     .register('structure:function_definition/module_class', moduleMethod)
-    .register('structure:expression_statement/module_class', initStatement)
-    .register('structure:expression_statement/train_eval', trainEvalStatement)
-    .register('structure:expression_statement/train_eval_unknown', unknownTrainEval)
+    .register('structure:expression_statement/module_class', initStatement, inInit)
+    .register('structure:expression_statement/train_eval', trainEvalStatement, modeSwitch)
+    .register('structure:expression_statement/train_eval_unknown', unknownTrainEval, modeSwitch)
     .register('structure:identifier/module_class', fieldReference);
 }

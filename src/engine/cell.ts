@@ -210,8 +210,10 @@ export class CellConverter implements HookContext {
           (type === 'call' && this.symbols.classes.has(head))
         );
       }
-      case 'assignment':
-        return true;
+      case 'expression_statement':
+      case 'with_statement':
+      case 'decorator':
+        return this.hooks.mayApply(`structure:${type}/`, cursor.nodeText, this);
       default:
         return true;
     }
