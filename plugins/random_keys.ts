@@ -103,8 +103,12 @@ export function randomness(node: Node, ctx: HookContext): string | undefined {
       // randint(high, size) or randint(low, high, size); keywords fill what positionals leave
       const args = positional(node, ctx);
       const kw = keywords(node, ctx);
-      const [low, high, size] = args.length === 2 ? ['0', args[0], args[1]] : args;
-      const shape = kw.get('size') ?? size;
+      let [low, high, size] = args.length === 2 ? ['0', args[0], args[1]] : args;
+      if (kw.has('size')) {
+        [low, high] = args.length >= 2 ? args : ['0', args[0]];
+        size = kw.get('size') ?? size;
+      }
+      const shape = size;
       const hi = kw.get('high') ?? high;
       const lo = kw.get('low') ?? low ?? '0';
       return (

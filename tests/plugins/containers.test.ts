@@ -110,4 +110,49 @@ describe('plugins/containers.ts', () => {
       '# switcheroo: nn.Dropout inside nn.Sequential needs its own call site'
     );
   });
+
+  test('Conv / BatchNorm inside a ModuleList are reported: no training flag or layout reaches them', async () => {
+    const cell = await convertCell(py`
+      import torch.nn as nn
+
+      class Net(nn.Module):
+          def __init__(self):
+              super().__init__()
+              self.convs = nn.ModuleList([nn.Conv2d(3, 3, 3) for _ in range(2)])
+              self.bns = nn.ModuleList([nn.BatchNorm2d(3), nn.BatchNorm2d(3)])
+
+          def forward(self, x):
+              for conv, bn in zip(self.convs, self.bns):
+                  x = bn(conv(x))
+              return x
+    `);
+    expect(cell.source).toBe(py`
+      import flax.linen as nn
+
+      class Net(nn.Module):
+          def setup(self):
+              self.convs = [nn.Conv(features=3, kernel_size=(3, 3), padding='VALID') for _ in range(2)]  # switcheroo: nn.Conv2d inside nn.ModuleList needs its own call site
+              self.bns = [nn.BatchNorm(momentum=0.9, epsilon=1e-05, axis=1), nn.BatchNorm(momentum=0.9, epsilon=1e-05, axis=1)]  # switcheroo: nn.BatchNorm2d inside nn.ModuleList needs its own call site
+
+          def __call__(self, x):
+              for conv, bn in zip(self.convs, self.bns):
+                  x = bn(conv(x))
+              return x
+    `);
+    expect(cell.flags.partial).toBe(true);
+    expect(cell.diagnostics.map(d => [d.level, d.code, d.line, d.message])).toEqual([
+      [
+        'warning',
+        'container',
+        6,
+        'nn.Conv2d inside nn.ModuleList: no call site passes it the training flag or the NCHW layout; call the layers one by one'
+      ],
+      [
+        'warning',
+        'container',
+        7,
+        'nn.BatchNorm2d inside nn.ModuleList: no call site passes it the training flag or the NCHW layout; call the layers one by one'
+      ]
+    ]);
+  });
 });

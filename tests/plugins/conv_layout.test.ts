@@ -95,4 +95,32 @@ describe('plugins/conv_layout.ts', () => {
     expect(cell.flags.trainingFlag).toBe(false);
     expect(cell.flags.partial).toBe(false);
   });
+
+  test('a conv left as is stays torch.nn.Conv2d with its own call site untouched, and torch is imported', async () => {
+    const cell = await convertCell(py`
+      import torch
+      import torch.nn as nn
+
+      class Net(nn.Module):
+          def __init__(self):
+              super().__init__()
+              self.pad_conv = nn.Conv2d(3, 3, 3, padding_mode='reflect')
+
+          def forward(self, x):
+              return self.pad_conv(x)
+    `);
+    expect(cell.source).toBe(py`
+      import flax.linen as nn
+      import torch
+
+      class Net(nn.Module):
+          def setup(self):
+              self.pad_conv = torch.nn.Conv2d(3, 3, 3, padding_mode='reflect')  # switcheroo: torch.nn.Conv2d(padding_mode=...) is not converted; left as is
+
+          def __call__(self, x):
+              return self.pad_conv(x)
+    `);
+    expect(cell.flags.partial).toBe(true);
+    expect(cell.unsupported).toEqual(['torch.nn.Conv2d(padding_mode=...)']);
+  });
 });

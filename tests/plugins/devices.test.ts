@@ -50,4 +50,17 @@ describe('plugins/devices.ts', () => {
       x = jnp.zeros((2, 3))
     `);
   });
+
+  test('a CUDA device index, in the string or as a second argument, picks that GPU', async () => {
+    const out = await convert(py`
+      import torch
+      d1 = torch.device('cuda:1')
+      d2 = torch.device('cuda', 1)
+    `);
+    expect(out).toBe(py`
+      import jax
+      d1 = jax.devices('gpu')[1]
+      d2 = jax.devices('gpu')[1]
+    `);
+  });
 });

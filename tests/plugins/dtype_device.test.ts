@@ -91,4 +91,29 @@ describe('plugins/dtype_device.ts', () => {
       model = model
     `);
   });
+
+  test('.to(dtype of a tensor), .to(tensor) and .type(dtype) become astype; .to(a cpu device) is dropped', async () => {
+    const cell = await convertCell(py`
+      import torch
+      x = torch.ones(3)
+      y = torch.zeros(3, dtype=torch.float16)
+      a = x.to(y.dtype)
+      b = x.to(y)
+      c = x.type(torch.float32)
+      device = torch.device('cpu')
+      d = x.to(device)
+    `);
+    expect(cell.source).toBe(py`
+      import jax
+      import jax.numpy as jnp
+      x = jnp.ones(3)
+      y = jnp.zeros(3, dtype=jnp.float16)
+      a = x.astype(y.dtype)
+      b = x.astype(y.dtype)
+      c = x.astype(jnp.float32)
+      device = jax.devices('cpu')[0]
+      d = x
+    `);
+    expect(cell.flags.partial).toBe(false);
+  });
 });

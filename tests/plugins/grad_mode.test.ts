@@ -109,4 +109,25 @@ describe('plugins/grad_mode.ts', () => {
       b"""
     `);
   });
+
+  test('no_grad alongside another context manager is dropped from the with, the other kept, with a note', async () => {
+    const cell = await convertCell(py`
+      import torch
+      with torch.no_grad(), open('f') as fh:
+          data = fh.read()
+    `);
+    expect(cell.source).toBe(py`
+      with open('f') as fh:
+          data = fh.read()
+    `);
+    expect(cell.diagnostics.map(d => [d.level, d.code, d.line, d.message])).toEqual([
+      [
+        'info',
+        'grad-mode',
+        2,
+        'the gradient-mode item is dropped: JAX computes gradients only inside jax.grad'
+      ]
+    ]);
+    expect(cell.flags.partial).toBe(false);
+  });
 });

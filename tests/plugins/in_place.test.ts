@@ -121,4 +121,54 @@ describe('plugins/in_place.ts', () => {
       ['warning', 'unsupported-api', 3]
     ]);
   });
+
+  test('div_ rounding modes, in-place used in an assignment, masked_fill_, index_add_ and more unary ops', async () => {
+    const out = await convert(py`
+      import torch
+      x = torch.ones(4)
+      m = x > 0
+      idx = torch.tensor([0, 1])
+      src = torch.ones(2)
+      x.div_(2, rounding_mode='floor')
+      x.div_(2, rounding_mode='trunc')
+      z = x.add_(1)
+      x.masked_fill_(m, 0.0)
+      x.index_add_(0, idx, src)
+      x.log_()
+      x.sigmoid_()
+    `);
+    expect(out).toBe(py`
+      import jax
+      import jax.numpy as jnp
+      x = jnp.ones(4)
+      m = x > 0
+      idx = jnp.array([0, 1])
+      src = jnp.ones(2)
+      x = jnp.floor_divide(x, 2)
+      x = jnp.trunc(jnp.true_divide(x, 2)).astype(x.dtype)
+      z = x = x + 1
+      x = jnp.where(m, 0.0, x)
+      x = x.at[idx].add(src)
+      x = jnp.log(x)
+      x = jax.nn.sigmoid(x)
+    `);
+  });
+
+  test('an in-place op on .data updates the tensor itself, with a note that .data is dropped', async () => {
+    const cell = await convertCell(py`
+      import torch
+      p = torch.zeros(4)
+      g = torch.ones(4)
+      p.data.add_(g, alpha=-0.1)
+    `);
+    expect(cell.source).toBe(py`
+      import jax.numpy as jnp
+      p = jnp.zeros(4)
+      g = jnp.ones(4)
+      p = p + -0.1 * g
+    `);
+    expect(cell.diagnostics.map(d => [d.level, d.code, d.line, d.message])).toEqual([
+      ['info', 'in-place', 4, '.data dropped: a JAX array is its own data']
+    ]);
+  });
 });

@@ -55,4 +55,20 @@ describe('plugins/layers_misc.ts', () => {
       conv3 = nn.Conv(features=8, kernel_size=(3, 5), padding=((1, 1), (2, 2)))
     `);
   });
+
+  test('Embedding with max_norm has no Flax equivalent: left as is, reported', async () => {
+    const cell = await convertCell(py`
+      import torch.nn as nn
+      emb = nn.Embedding(100, 16, max_norm=1.0)
+    `);
+    expect(cell.source).toBe(py`
+      import torch
+      emb = torch.nn.Embedding(100, 16, max_norm=1.0)  # switcheroo: torch.nn.Embedding(max_norm=...) is not converted; left as is
+    `);
+    expect(cell.flags.partial).toBe(true);
+    expect(cell.unsupported).toEqual(['torch.nn.Embedding(max_norm=...)']);
+    expect(cell.diagnostics.map(d => [d.level, d.code, d.line])).toEqual([
+      ['warning', 'unsupported-api', 2]
+    ]);
+  });
 });

@@ -84,4 +84,29 @@ describe('plugins/normalization.ts', () => {
       ln2 = nn.LayerNorm(epsilon=1e-12)
     `);
   });
+
+  test('F.layer_norm over a shape expression normalizes over that many trailing axes; LayerNorm(d_model) keeps torch eps', async () => {
+    const out = await convert(py`
+      import torch
+      import torch.nn as nn
+      import torch.nn.functional as F
+      x = torch.ones(2, 4, 8)
+      w = torch.ones(4, 8)
+      b = torch.zeros(4, 8)
+      y = F.layer_norm(x, x.shape[-2:], w, b)
+      d_model = 8
+      ln = nn.LayerNorm(d_model)
+    `);
+    expect(out).toBe(py`
+      import jax
+      import jax.numpy as jnp
+      import flax.linen as nn
+      x = jnp.ones((2, 4, 8))
+      w = jnp.ones((4, 8))
+      b = jnp.zeros((4, 8))
+      y = jax.nn.standardize(x, axis=tuple(range(-len(x.shape[-2:]), 0)), epsilon=1e-05) * w + b
+      d_model = 8
+      ln = nn.LayerNorm(epsilon=1e-05)
+    `);
+  });
 });

@@ -117,4 +117,37 @@ describe('plugins/pooling.ts', () => {
     ]);
     expect(cell.flags.partial).toBe(true);
   });
+
+  test('a dilated max pool has no Flax equivalent: left as is, reported', async () => {
+    const cell = await convertCell(py`
+      import torch
+      import torch.nn.functional as F
+      x = torch.ones(1, 3, 8, 8)
+      a = F.max_pool2d(x, 3, dilation=2)
+    `);
+    expect(cell.source).toBe(py`
+      import jax.numpy as jnp
+      import torch.nn.functional as F
+      x = jnp.ones((1, 3, 8, 8))
+      a = F.max_pool2d(x, 3, dilation=2)  # switcheroo: torch.nn.functional.max_pool2d with dilation=2 has no Flax equivalent; left as is
+    `);
+    expect(cell.flags.partial).toBe(true);
+    expect(cell.unsupported).toEqual(['torch.nn.functional.max_pool2d']);
+    expect(cell.diagnostics.map(d => [d.level, d.code, d.line])).toEqual([
+      ['warning', 'unsupported-api', 4]
+    ]);
+  });
+});
+
+describe('plugins/pooling.ts: dilation 1 is the default', () => {
+  test('dilation=1 converts like no dilation', async () => {
+    const out = await convert(py`
+      import torch.nn.functional as F
+      y = F.max_pool2d(x, 3, dilation=1)
+    `);
+    expect(out).toBe(py`
+      import flax.linen as nn
+      y = nn.max_pool(x.transpose(0, 2, 3, 1), window_shape=(3, 3), strides=(3, 3)).transpose(0, 3, 1, 2)
+    `);
+  });
 });

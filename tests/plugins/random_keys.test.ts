@@ -198,4 +198,83 @@ describe('plugins/random_keys.ts', () => {
       e = jax.random.uniform(key_4, (3, 4))
     `);
   });
+
+  test('a first draw inside a top-level loop seeds before the loop; only the split stays inside', async () => {
+    const cell = await convertCell(py`
+      import torch
+      xs = []
+      for i in range(3):
+          xs.append(torch.randn(2))
+    `);
+    expect(cell.source).toBe(py`
+      import jax
+      xs = []
+      rng_key = jax.random.key(0)  # switcheroo: no torch.manual_seed before this draw; seeded with 0
+      for i in range(3):
+          rng_key, key_1 = jax.random.split(rng_key)
+          xs.append(jax.random.normal(key_1, (2,)))
+    `);
+    expect(cell.source.match(/jax\.random\.key\(/g)).toHaveLength(1);
+    expect(cell.diagnostics.map(d => [d.level, d.code, d.line])).toEqual([['info', 'rng', 4]]);
+  });
+
+  test('uniform_ keeps its bounds; randint with high only, with low and high', async () => {
+    const out = await convert(py`
+      import torch
+      torch.manual_seed(0)
+      w = torch.empty(3, 4)
+      w.uniform_(-0.1, 0.1)
+      a = torch.randint(10, (5,))
+      b = torch.randint(2, 8, (3,))
+    `);
+    expect(out).toBe(py`
+      import jax
+      import jax.numpy as jnp
+      rng_key = jax.random.key(0)
+      w = jnp.zeros((3, 4))
+      rng_key, key_1 = jax.random.split(rng_key)
+      w = jax.random.uniform(key_1, w.shape, w.dtype, -0.1, 0.1)
+      rng_key, key_2 = jax.random.split(rng_key)
+      a = jax.random.randint(key_2, (5,), 0, 10)
+      rng_key, key_3 = jax.random.split(rng_key)
+      b = jax.random.randint(key_3, (3,), 2, 8)
+    `);
+  });
+
+  test('a draw inside a function is left as is and does not import jax', async () => {
+    const cell = await convertCell(py`
+      import torch
+      def sample(n):
+          return torch.randn(n)
+    `);
+    expect(cell.source).toBe(py`
+      import torch
+      def sample(n):
+          return torch.randn(n)  # switcheroo: torch.randn is not converted in this form; left as is
+    `);
+    expect(cell.source).not.toContain('import jax');
+    expect(cell.flags.partial).toBe(true);
+  });
+});
+
+describe('plugins/random_keys.ts: randint with size as a keyword', () => {
+  test('positionals are (low, high) or (high) when size is a keyword', async () => {
+    const out = await convert(py`
+      import torch
+      torch.manual_seed(0)
+      a = torch.randint(0, 10, size=(4,))
+      b = torch.randint(2, 8, size=(3,))
+      c = torch.randint(10, size=(4,))
+    `);
+    expect(out).toBe(py`
+      import jax
+      rng_key = jax.random.key(0)
+      rng_key, key_1 = jax.random.split(rng_key)
+      a = jax.random.randint(key_1, (4,), 0, 10)
+      rng_key, key_2 = jax.random.split(rng_key)
+      b = jax.random.randint(key_2, (3,), 2, 8)
+      rng_key, key_3 = jax.random.split(rng_key)
+      c = jax.random.randint(key_3, (4,), 0, 10)
+    `);
+  });
 });

@@ -1,4 +1,4 @@
-import { convert, py } from '../helpers';
+import { convert, convertCell, py } from '../helpers';
 
 describe('plugins/reductions.ts', () => {
   test('max / min: no dim is a full reduction; a dim gives (values, indices); keepdim becomes keepdims', async () => {
@@ -72,5 +72,36 @@ describe('plugins/reductions.ts', () => {
           def __call__(self, scores):
               return jnp.max(scores, axis=-1)
     `);
+  });
+
+  test('torch.max with a second positional argument: unknown is elementwise with a warning, a dim name gives (values, indices), a tensor is maximum', async () => {
+    const cell = await convertCell(py`
+      import torch
+      x = torch.ones(3, 4)
+      a = torch.zeros(3, 4)
+      b = torch.ones(3, 4)
+      m1 = torch.max(x, k)
+      dim = 1
+      m2 = torch.max(x, dim)
+      m3 = torch.max(a, b)
+    `);
+    expect(cell.source).toBe(py`
+      import jax.numpy as jnp
+      x = jnp.ones((3, 4))
+      a = jnp.zeros((3, 4))
+      b = jnp.ones((3, 4))
+      m1 = jnp.maximum(x, k)
+      dim = 1
+      m2 = (jnp.max(x, axis=dim), jnp.argmax(x, axis=dim))
+      m3 = jnp.maximum(a, b)
+    `);
+    expect(cell.diagnostics.map(d => [d.level, d.code, d.line, d.message])).toEqual([
+      [
+        'warning',
+        'ambiguous',
+        5,
+        'torch.max(x, k): k taken as a tensor (elementwise maximum); if it is a dim, write dim=k'
+      ]
+    ]);
   });
 });

@@ -151,4 +151,49 @@ describe('plugins/shape_ops.ts', () => {
       i = (jnp.squeeze(x, axis=1) if x.shape[1] == 1 else x)
     `);
   });
+
+  test('transpose and repeat on tensors assigned inside forward become swapaxes and tile', async () => {
+    const out = await convert(py`
+      import torch
+      import torch.nn as nn
+
+      class Attn(nn.Module):
+          def __init__(self):
+              super().__init__()
+              self.q = nn.Linear(8, 8)
+
+          def forward(self, x):
+              q = self.q(x)
+              scores = q @ q.transpose(-2, -1)
+              return scores.repeat(1, 2, 1)
+    `);
+    expect(out).toBe(py`
+      import jax.numpy as jnp
+      import flax.linen as nn
+
+      class Attn(nn.Module):
+          def setup(self):
+              self.q = nn.Dense(features=8)
+
+          def __call__(self, x):
+              q = self.q(x)
+              scores = q @ jnp.swapaxes(q, -2, -1)
+              return jnp.tile(scores, (1, 2, 1))
+    `);
+  });
+
+  test("expand to another tensor's size() broadcasts to its shape", async () => {
+    const out = await convert(py`
+      import torch
+      x = torch.ones(1, 4)
+      y = torch.zeros(3, 4)
+      z = x.expand(y.size())
+    `);
+    expect(out).toBe(py`
+      import jax.numpy as jnp
+      x = jnp.ones((1, 4))
+      y = jnp.zeros((3, 4))
+      z = jnp.broadcast_to(x, y.shape)
+    `);
+  });
 });

@@ -261,4 +261,153 @@ describe('plugins/state_flag_injection.ts', () => {
     expect(result.cells[2].diagnostics.map(d => d.code)).toEqual(['train-eval']);
     expect(result.totals.trainingFlag).toBe(1);
   });
+
+  test('a helper method calling a BatchNorm takes the flag, and forward passes it on to the helper', async () => {
+    const cell = await convertCell(py`
+      import torch.nn as nn
+
+      class Net(nn.Module):
+          def __init__(self):
+              super().__init__()
+              self.conv = nn.Conv2d(3, 8, 3)
+              self.bn = nn.BatchNorm2d(8)
+              self.fc = nn.Linear(8, 2)
+
+          def features(self, x):
+              return self.bn(self.conv(x))
+
+          def forward(self, x):
+              x = self.features(x)
+              return self.fc(x.mean((2, 3)))
+    `);
+    expect(cell.source).toBe(py`
+      import flax.linen as nn
+
+      class Net(nn.Module):
+          def setup(self):
+              self.conv = nn.Conv(features=8, kernel_size=(3, 3), padding='VALID')
+              self.bn = nn.BatchNorm(momentum=0.9, epsilon=1e-05, axis=1)
+              self.fc = nn.Dense(features=2)
+
+          def features(self, x, training: bool = False):  # switcheroo: pass training=True to train, training=False to evaluate
+              return self.bn(self.conv(x.transpose(0, 2, 3, 1)).transpose(0, 3, 1, 2), use_running_average=not training)
+
+          def __call__(self, x, training: bool = False):  # switcheroo: pass training=True to train, training=False to evaluate
+              x = self.features(x, training=training)
+              return self.fc(x.mean((2, 3)))
+    `);
+    expect(cell.source.match(/training: bool = False/g)).toHaveLength(2);
+    expect(cell.flags.trainingFlag).toBe(true);
+    expect(cell.flags.trainingReasons).toEqual([
+      'nn.BatchNorm2d uses batch statistics in training and running averages in evaluation',
+      'calls self.features, which takes training'
+    ]);
+  });
+
+  test('`if self.training:` in forward reads the flag, which joins the signature', async () => {
+    const cell = await convertCell(py`
+      import torch.nn as nn
+
+      class Noisy(nn.Module):
+          def __init__(self):
+              super().__init__()
+              self.fc = nn.Linear(4, 4)
+
+          def forward(self, x):
+              if self.training:
+                  x = x * 0.5
+              return self.fc(x)
+    `);
+    expect(cell.source).toBe(py`
+      import flax.linen as nn
+
+      class Noisy(nn.Module):
+          def setup(self):
+              self.fc = nn.Dense(features=4)
+
+          def __call__(self, x, training: bool = False):  # switcheroo: pass training=True to train, training=False to evaluate
+              if training:
+                  x = x * 0.5
+              return self.fc(x)
+    `);
+    expect(cell.source).not.toContain('self.training');
+    expect(cell.flags.trainingFlag).toBe(true);
+    expect(cell.flags.trainingReasons).toEqual(['reads self.training']);
+  });
+
+  test('train(mode=False) is eval; eval() on a module without mode-dependent layers needs nothing; eval() on an unknown object only warns', async () => {
+    const cell = await convertCell(py`
+      import torch.nn as nn
+
+      class Net(nn.Module):
+          def __init__(self):
+              super().__init__()
+              self.drop = nn.Dropout(0.5)
+
+          def forward(self, x):
+              return self.drop(x)
+
+      class Plain(nn.Module):
+          def __init__(self):
+              super().__init__()
+              self.fc = nn.Linear(2, 2)
+
+          def forward(self, x):
+              return self.fc(x)
+
+      model = Net()
+      model.train(mode=False)
+      plain = Plain()
+      plain.eval()
+
+      def evaluate(m):
+          m.eval()
+          return m
+    `);
+    expect(cell.source).toBe(py`
+      import flax.linen as nn
+
+      class Net(nn.Module):
+          def setup(self):
+              self.drop = nn.Dropout(rate=0.5)
+
+          def __call__(self, x, training: bool = False):  # switcheroo: pass training=True to train, training=False to evaluate
+              return self.drop(x, deterministic=not training)
+
+      class Plain(nn.Module):
+          def setup(self):
+              self.fc = nn.Dense(features=2)
+
+          def __call__(self, x):
+              return self.fc(x)
+
+      model = Net()
+      pass  # switcheroo: model.train(mode=False) -> pass training=False to model.apply
+      plain = Plain()
+      pass  # switcheroo: plain.eval() -> nothing to pass: Plain has no train/eval-dependent layers
+
+      def evaluate(m):
+          m.eval()
+          return m
+    `);
+    expect(
+      cell.diagnostics.filter(d => d.code === 'train-eval').map(d => [d.level, d.line, d.message])
+    ).toEqual([
+      [
+        'info',
+        20,
+        'model.train(mode=False) recorded: Flax modules have no mode; pass training=False to model.apply'
+      ],
+      [
+        'info',
+        22,
+        'plain.eval() recorded: Flax modules have no mode; nothing to pass: Plain has no train/eval-dependent layers'
+      ],
+      [
+        'warning',
+        25,
+        'm.eval(): if m is a converted model, Flax modules have no mode; pass training= to its apply'
+      ]
+    ]);
+  });
 });
