@@ -2,3 +2,4 @@
 export * from './types';
 export { createConverter, Converter } from './converter';
 export type { ParserAssets } from './parser';
+export { annotateMetadata } from './annotations';
