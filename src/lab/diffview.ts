@@ -28,6 +28,7 @@ function sideExtensions(): Extension[] {
   return [
     EditorView.editable.of(false),
     EditorState.readOnly.of(true),
+    EditorView.lineWrapping,
     python(),
     syntaxHighlighting(jupyterHighlightStyle),
     theme

@@ -213,6 +213,9 @@ export class ConversionPreview extends Widget {
     const section = el('section', 'jp-switcheroo-cell');
     section.dataset.cellIndex = String(cell.index);
     section.dataset.status = status;
+    if (cell.diagnostics.length > 0) {
+      section.dataset.diagnostics = String(cell.diagnostics.length);
+    }
 
     const head = el('div', 'jp-switcheroo-cellHeader');
     const title = el('button', 'jp-switcheroo-cellTitle', trans.__('Cell %1', cell.index + 1));
