@@ -150,6 +150,11 @@ export class SwitcherooController {
     });
     panel.disposed.connect(() => widget.dispose());
     this.app.shell.add(widget, 'main', { mode: 'split-right', ref: panel.id });
+    if (!widget.parent) {
+      // Notebook 7 keeps a single main-area widget per page and ignores the
+      // request: show the preview in the right sidebar instead.
+      this.app.shell.add(widget, 'right', { rank: 1000 });
+    }
     this.app.shell.activateById(widget.id);
   }
 
