@@ -247,6 +247,68 @@ test.describe('Switcheroo', () => {
     expect(onDisk.content.cells.map((c: { source: string }) => c.source)).toEqual(ORIGINAL);
   });
 
+  test('preview of the selected cells lists only those cells', async ({ page, tmpPath }) => {
+    const nbPath = await openExample(page, tmpPath);
+    await page.notebook.selectCells(CELL.model, CELL.forward);
+    await runCommand(page, 'switcheroo:preview-selected');
+    await expect(page.locator(preview)).toBeVisible();
+    const listed = await page
+      .locator(`${preview} .jp-switcheroo-cell`)
+      .evaluateAll(els => els.map(e => Number((e as HTMLElement).dataset.cellIndex)));
+    expect(listed).toEqual([CELL.model, CELL.forward]);
+
+    // Clicking a cell's header makes it the notebook's active cell.
+    await page.locator(`${section(CELL.forward)} .jp-switcheroo-cellTitle`).click();
+    await expect
+      .poll(() =>
+        page.evaluate(p => {
+          // eslint-disable-next-line @typescript-eslint/no-explicit-any
+          const app = (window as any).jupyterapp;
+          for (const w of app.shell.widgets('main')) {
+            if (w.context?.path === p) {
+              return w.content.activeCellIndex;
+            }
+          }
+          return -1;
+        }, nbPath)
+      )
+      .toBe(CELL.forward);
+  });
+
+  test('settings apply without reload: seed warning, toolbar action', async ({ page, tmpPath }) => {
+    const nbPath = await openExample(page, tmpPath);
+    const setSetting = (key: string, value: string) =>
+      page.evaluate(
+        async ([k, v]) => {
+          // eslint-disable-next-line @typescript-eslint/no-explicit-any
+          const registry: any = await (window as any).galata.getPlugin(
+            '@jupyterlab/apputils-extension:settings'
+          );
+          await registry.set('jupyterlab-switcheroo:plugin', k, v);
+        },
+        [key, value] as const
+      );
+    try {
+      await setSetting('batchNormStyle', 'seed');
+      await clickToolbarButton(page);
+      await expect(page.locator(`${preview} .jp-switcheroo-warning`)).toContainText('Flax rejects');
+      // An open preview follows a settings change too.
+      await setSetting('batchNormStyle', 'linen');
+      await expect(page.locator(`${preview} .jp-switcheroo-warning`)).toHaveCount(0);
+      await page.locator(`${preview} button.jp-switcheroo-cancel`).click();
+      await expect(page.locator(preview)).toHaveCount(0);
+
+      await setSetting('toolbarAction', 'convert-to-copy');
+      await page.notebook.activate(NOTEBOOK);
+      await clickToolbarButton(page);
+      await expect.poll(() => page.contents.fileExists(`${tmpPath}/${COPY}`)).toBe(true);
+      expect(await sources(page, nbPath)).toEqual(ORIGINAL);
+    } finally {
+      await setSetting('batchNormStyle', 'linen');
+      await setSetting('toolbarAction', 'preview');
+    }
+  });
+
   test('timing: preview of a 200-cell notebook (printed, not asserted)', async ({
     page,
     tmpPath
