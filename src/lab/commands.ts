@@ -212,21 +212,31 @@ export class SwitcherooController {
         { autoClose: 8000 }
       );
     } else {
-      Notification.success(this.trans.__('Restored %1 cells.', report.restored), {
-        autoClose: 4000
-      });
+      Notification.success(
+        this.trans._n('Restored %1 cell.', 'Restored %1 cells.', report.restored, report.restored),
+        {
+          autoClose: 4000
+        }
+      );
     }
   }
 
   private _notifyApplied(report: ApplyReport): void {
     const trans = this.trans;
     const skipped = [...report.stale, ...report.readOnly, ...report.missing];
-    let text = trans.__('Converted %1 cells.', report.applied.length);
+    let text = trans._n(
+      'Converted %1 cell.',
+      'Converted %1 cells.',
+      report.applied.length,
+      report.applied.length
+    );
     if (report.trainingFlag.length > 0) {
       text +=
         ' ' +
-        trans.__(
+        trans._n(
+          '%1 relies on a `training` flag (cell %2).',
           '%1 rely on a `training` flag (cells %2).',
+          report.trainingFlag.length,
           report.trainingFlag.length,
           cellList(report.trainingFlag)
         );

@@ -165,6 +165,13 @@ test.describe('Switcheroo', () => {
     await expect(page.locator('.jp-NotebookPanel .jp-Cell.jp-switcheroo-trainingFlag')).toHaveCount(
       1
     );
+    await cell.scrollIntoViewIfNeeded();
+    await page
+      .locator('.jp-NotebookPanel')
+      .first()
+      .screenshot({
+        path: path.join(SCREENSHOTS, 'badge-light.png')
+      });
 
     // One undo (command mode Z) restores every original source.
     await page.notebook.activate(NOTEBOOK);
@@ -307,6 +314,35 @@ test.describe('Switcheroo', () => {
       await setSetting('batchNormStyle', 'linen');
       await setSetting('toolbarAction', 'preview');
     }
+  });
+
+  test('keyboard shortcut, context menu and palette entries', async ({ page, tmpPath }) => {
+    await openExample(page, tmpPath);
+    // Command mode, then Accel+Alt+J (not a JupyterLab default).
+    await page.locator('.jp-NotebookPanel .jp-Cell').nth(1).click();
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('ControlOrMeta+Alt+j');
+    await expect(page.locator(preview)).toBeVisible();
+    await page.locator(`${preview} button.jp-switcheroo-cancel`).click();
+
+    await page.locator('.jp-NotebookPanel .jp-Cell').nth(1).click({ button: 'right' });
+    const menu = page.locator('.lm-Menu');
+    for (const label of [
+      'Preview Conversion to JAX/Flax',
+      'Preview Conversion of Selected Cells',
+      'Convert to a New JAX/Flax Notebook',
+      'Undo Last Conversion'
+    ]) {
+      await expect(menu.getByText(label, { exact: true })).toBeVisible();
+    }
+    await page.keyboard.press('Escape');
+
+    await page.keyboard.press('ControlOrMeta+Shift+c');
+    await page.keyboard.type('Switcheroo');
+    await expect(
+      page.locator('.lm-CommandPalette-item:visible', { hasText: 'Undo Last Conversion' })
+    ).toHaveCount(1);
+    await page.keyboard.press('Escape');
   });
 
   test('timing: preview of a 200-cell notebook (printed, not asserted)', async ({
