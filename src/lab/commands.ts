@@ -127,11 +127,12 @@ export class SwitcherooController {
     const content = new ConversionPreview({
       trans: this.trans,
       include,
-      onApply: accepted => {
-        const report = applyConversion(model, content.snapshot, content.result!, accepted);
-        widget.dispose();
-        this._notifyApplied(report);
-      },
+      onApply: accepted =>
+        void this._guard(() => {
+          const report = applyConversion(model, content.snapshot, content.result!, accepted);
+          widget.dispose();
+          this._notifyApplied(report);
+        }),
       onCancel: () => widget.dispose(),
       onReveal: index => this._reveal(panel, index)
     });
