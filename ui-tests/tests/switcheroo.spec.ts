@@ -337,8 +337,11 @@ test.describe('Switcheroo', () => {
     }
     await page.keyboard.press('Escape');
 
+    // The palette matches "Switcheroo" on the category, not on the labels.
     await page.keyboard.press('ControlOrMeta+Shift+c');
-    await page.keyboard.type('Switcheroo');
+    const search = page.locator('.lm-CommandPalette-input:visible');
+    await expect(search).toHaveCount(1);
+    await search.fill('Switcheroo');
     await expect(
       page.locator('.lm-CommandPalette-item:visible', { hasText: 'Undo Last Conversion' })
     ).toHaveCount(1);
