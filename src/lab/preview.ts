@@ -11,6 +11,9 @@ import { createDiff } from './diffview';
 import { CellSnapshot } from './snapshot';
 import { LabSettings } from './settings';
 
+/** Diffs built before the preview is shown; the rest wait until scrolled into view. */
+const EAGER_DIFFS = 3;
+
 export type CellStatus = 'changed' | 'unchanged' | 'skipped';
 
 export interface PreviewOptions {
@@ -188,6 +191,8 @@ export class ConversionPreview extends Widget {
         this._views.push(createDiff(host as HTMLElement, cell.original, cell.source));
       }
     };
+    // The first few are built at once, so the preview opens with diffs shown.
+    [...pending.keys()].slice(0, EAGER_DIFFS).forEach(build);
     if (typeof IntersectionObserver === 'undefined') {
       [...pending.keys()].forEach(build);
     } else {

@@ -338,7 +338,7 @@ test.describe('Switcheroo', () => {
     await page.keyboard.press('Escape');
 
     // The palette matches "Switcheroo" on the category, not on the labels.
-    await page.keyboard.press('ControlOrMeta+Shift+c');
+    await runCommand(page, 'apputils:activate-command-palette');
     const search = page.locator('.lm-CommandPalette-input:visible');
     await expect(search).toHaveCount(1);
     await search.fill('Switcheroo');
@@ -392,6 +392,7 @@ test.describe('Switcheroo', () => {
       const app = (window as any).jupyterapp;
       const t0 = performance.now();
       await app.commands.execute('switcheroo:preview-notebook');
+      const built = performance.now() - t0;
       // Until the first diff is painted.
       await new Promise<void>(resolve => {
         const check = () =>
@@ -401,11 +402,12 @@ test.describe('Switcheroo', () => {
         check();
       });
       await new Promise(r => requestAnimationFrame(() => r(null)));
-      return performance.now() - t0;
+      return { total: performance.now() - t0, built };
     });
     const listed = await page.locator(`${preview} .jp-switcheroo-cell`).count();
     console.log(
-      `[timing] preview of a 200-cell notebook opened in ${ms.toFixed(0)} ms (${listed} cells listed)`
+      `[timing] preview of a 200-cell notebook opened in ${ms.total.toFixed(0)} ms ` +
+        `(command returned after ${ms.built.toFixed(0)} ms; ${listed} cells listed)`
     );
     expect(listed).toBe(200);
   });
