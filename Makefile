@@ -4,8 +4,11 @@ SHELL := /bin/bash
 
 EXAMPLE := examples/pytorch_cnn.ipynb
 
+include scripts/lab.mk
+
 help:
-	@echo "make demo   install everything, convert the bundled example"
+	@echo "make demo   install everything, open JupyterLab on examples/"
+	@echo "make convert-example  convert the bundled example with the CLI"
 	@echo "make test   install everything, run every test suite"
 	@echo "make bench  conversion benchmark against a bare parse"
 	@echo "make corpus convert every ../shared/corpus notebook with the CLI"
@@ -18,7 +21,10 @@ node_modules/.installed: package.json package-lock.json
 install: node_modules/.installed
 	npm run build:cli
 
-demo: install
+demo: install lab-install
+	$(MAKE) lab-open
+
+convert-example: install
 	node bin/switcheroo.js convert $(EXAMPLE) -o examples/pytorch_cnn-jax.ipynb
 
 lint: install
@@ -43,6 +49,7 @@ bench: install
 docs: install
 	node dist/scripts/api_table.js
 
-test: lint test-engine
+test: lint test-engine lab-install lab-ui-test
 
-.PHONY: help install demo lint test-engine corpus bench docs test
+
+.PHONY: help install demo convert-example lint test-engine corpus bench docs test

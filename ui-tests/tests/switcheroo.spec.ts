@@ -2,10 +2,8 @@
  * End-to-end flows of the Switcheroo extension (issue 3) against a real
  * `jupyter lab` server.
  *
- * Most assertions are engine-independent (structure, counts, presence, and
- * "untouched cells are byte for byte the original"). The exact converted
- * sources live in EXPECTED_CONVERTED below: they describe the TEMPORARY engine
- * stub and must be updated when the real engine lands.
+ * Converted cells are checked against the engine's exact output; untouched
+ * cells byte for byte against the original.
  */
 import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
 import * as fs from 'fs';
@@ -28,17 +26,33 @@ const EXPECTED_CHANGED = [CELL.imports, CELL.data, CELL.model, CELL.forward];
 /** Cell rejected in the apply flow. */
 const REJECTED = CELL.data;
 
-// ---------------------------------------------------------------------------
-// STUB-SPECIFIC: exact outputs of the TEMPORARY engine stub (torch -> jnp).
-// Update these when the real engine lands (e.g. from `switcheroo` CLI output).
+// Exact outputs of the engine for the cells that change (the same as
+// `switcheroo convert examples/pytorch_cnn.ipynb` prints with default settings).
+// `import torch` stays: the syntax-error cell still uses it.
 const EXPECTED_CONVERTED: Record<number, string> = {
-  [CELL.imports]: 'import jax.numpy as jnp\nimport flax.linen as nn\nimport jnp.nn.functional as F',
+  [CELL.imports]:
+    'import jax\n' + 'import jax.numpy as jnp\n' + 'import flax.linen as nn\n' + 'import torch',
   [CELL.model]:
-    '# switcheroo: relies on a `training` flag\n' +
-    ORIGINAL[CELL.model].replace('torch.flatten', 'jnp.flatten'),
-  [CELL.forward]: ORIGINAL[CELL.forward].replace('torch.softmax', 'jnp.softmax')
+    'class Net(nn.Module):\n' +
+    '    def setup(self):\n' +
+    '        self.conv1 = nn.Conv(features=16, kernel_size=(3, 3), padding=((1, 1), (1, 1)))\n' +
+    '        self.bn1 = nn.BatchNorm(momentum=0.9, epsilon=1e-05, axis=1)\n' +
+    '        self.dropout = nn.Dropout(rate=0.25)\n' +
+    '        self.fc = nn.Dense(features=10)\n' +
+    '\n' +
+    '    def __call__(self, x, training: bool = False):  # switcheroo: pass training=True to train, training=False to evaluate\n' +
+    '        x = jax.nn.relu(self.bn1(self.conv1(x.transpose(0, 2, 3, 1)).transpose(0, 3, 1, 2), use_running_average=not training))\n' +
+    '        x = nn.max_pool(x.transpose(0, 2, 3, 1), window_shape=(2, 2), strides=(2, 2)).transpose(0, 3, 1, 2)\n' +
+    '        x = self.dropout(x, deterministic=not training)\n' +
+    '        x = x.reshape(x.shape[:1] + (-1,))\n' +
+    '        return self.fc(x)',
+  [CELL.forward]:
+    'model = Net()\n' +
+    'pass  # switcheroo: model.eval() -> pass training=False to model.apply\n' +
+    'logits = model(x)\n' +
+    'probs = jax.nn.softmax(logits, axis=1)\n' +
+    'print(jnp.sum(probs, axis=1))'
 };
-// ---------------------------------------------------------------------------
 
 test.use({ autoGoto: true });
 
