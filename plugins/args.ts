@@ -19,6 +19,24 @@ export function subject(node: Node, ctx: HookContext, bound: BoundArgs): string 
   return bound.named.get('input');
 }
 
+/** A call's arguments as written: positional texts and keyword texts, converted. */
+export function splitArgs(
+  node: Node,
+  ctx: HookContext
+): { positional: string[]; keywords: Map<string, string> } {
+  const positional: string[] = [];
+  const keywords = new Map<string, string>();
+  for (const arg of node.childForFieldName('arguments')?.namedChildren ?? []) {
+    if (arg?.type === 'keyword_argument') {
+      const value = arg.childForFieldName('value');
+      keywords.set(arg.childForFieldName('name')?.text ?? '', value ? ctx.text(value) : '');
+    } else if (arg && arg.type !== 'comment') {
+      positional.push(ctx.text(arg));
+    }
+  }
+  return { positional, keywords };
+}
+
 /** For methods, the bound names exclude the receiver: prepend 'input' for function entries. */
 export function signature(ctx: HookContext, params: string[]): string[] {
   return ctx.entry?.entry.kind === 'method' ? params : ['input', ...params];

@@ -79,8 +79,8 @@ export function gradModeWith(node: Node, ctx: HookContext): string | undefined {
     return undefined;
   }
   const text = ctx.text(body);
-  const outer = indentOf(node);
-  const inner = indentOf(body);
+  const outer = ctx.indentOf(node);
+  const inner = ctx.indentOf(body);
   const lines = text.split('\n');
   const safe =
     !/'''|"""/.test(text) && lines.slice(1).every(l => l.trim() === '' || l.startsWith(inner));
@@ -113,9 +113,4 @@ export function gradModeDecorator(node: Node, ctx: HookContext): string | undefi
   );
   ctx.removeStatement(node);
   return ctx.text(node);
-}
-
-function indentOf(node: Node): string {
-  const line = node.tree.rootNode.text.split('\n')[node.startPosition.row] ?? '';
-  return line.slice(0, node.startPosition.column);
 }

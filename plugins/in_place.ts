@@ -6,6 +6,7 @@
 import type { Node } from 'web-tree-sitter';
 import type { HookContext } from '../src/engine/context';
 import { atom } from '../src/engine/mapping';
+import { splitArgs } from './args';
 
 type OutOfPlace = (x: string, args: string[], kw: Map<string, string>) => string | undefined;
 
@@ -94,16 +95,7 @@ export function inPlace(node: Node, ctx: HookContext): string | undefined {
   if (!object || !op) {
     return undefined;
   }
-  const positional: string[] = [];
-  const keywords = new Map<string, string>();
-  for (const arg of node.childForFieldName('arguments')?.namedChildren ?? []) {
-    if (arg?.type === 'keyword_argument') {
-      const value = arg.childForFieldName('value');
-      keywords.set(arg.childForFieldName('name')?.text ?? '', value ? ctx.text(value) : '');
-    } else if (arg && arg.type !== 'comment') {
-      positional.push(ctx.text(arg));
-    }
-  }
+  const { positional, keywords } = splitArgs(node, ctx);
   if (object.type === 'attribute' && object.childForFieldName('attribute')?.text === 'data') {
     object = object.childForFieldName('object') ?? object; // `p.data.add_(...)`: JAX has no .data
     ctx.note('info', '.data dropped: a JAX array is its own data', node, 'in-place');

@@ -90,15 +90,10 @@ export function moduleClass(node: Node, ctx: HookContext): string | undefined {
   const fields = init ? fieldLines(init, ctx) : [];
   const first = body?.namedChildren.find(c => c && c.type !== 'comment' && !isDocstring(c));
   if (fields.length > 0 && first) {
-    const indent = lineIndentOf(first);
+    const indent = ctx.indentOf(first);
     ctx.replace(first, `${fields.join(`\n${indent}`)}\n\n${indent}${ctx.text(first)}`);
   }
   return undefined;
-}
-
-function lineIndentOf(node: Node): string {
-  const line = node.tree.rootNode.text.split('\n')[node.startPosition.row] ?? '';
-  return line.slice(0, line.length - line.trimStart().length);
 }
 
 function isDocstring(node: Node): boolean {

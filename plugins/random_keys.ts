@@ -7,7 +7,7 @@
 import type { Node } from 'web-tree-sitter';
 import type { HookContext } from '../src/engine/context';
 import { atom } from '../src/engine/mapping';
-import { bindCall } from './args';
+import { bindCall, splitArgs } from './args';
 
 const KEY = 'rng_key';
 const SEEDED = 'random.seeded';
@@ -101,8 +101,7 @@ export function randomness(node: Node, ctx: HookContext): string | undefined {
     }
     case 'randint': {
       // randint(high, size) or randint(low, high, size); keywords fill what positionals leave
-      const args = positional(node, ctx);
-      const kw = keywords(node, ctx);
+      const { positional: args, keywords: kw } = splitArgs(node, ctx);
       let [low, high, size] = args.length === 2 ? ['0', args[0], args[1]] : args;
       if (kw.has('size')) {
         [low, high] = args.length >= 2 ? args : ['0', args[0]];
@@ -159,21 +158,4 @@ export function randomness(node: Node, ctx: HookContext): string | undefined {
     default:
       return undefined;
   }
-}
-
-function keywords(node: Node, ctx: HookContext): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const a of node.childForFieldName('arguments')?.namedChildren ?? []) {
-    const value = a?.type === 'keyword_argument' ? a.childForFieldName('value') : undefined;
-    if (a && value) {
-      out.set(a.childForFieldName('name')?.text ?? '', ctx.text(value));
-    }
-  }
-  return out;
-}
-
-function positional(node: Node, ctx: HookContext): string[] {
-  return (node.childForFieldName('arguments')?.namedChildren ?? [])
-    .filter((a): a is Node => !!a && a.type !== 'keyword_argument' && a.type !== 'comment')
-    .map(a => ctx.text(a));
 }

@@ -11,6 +11,7 @@ import type { CellFlag, EntryRef, HookContext, Scope, TargetInfo } from './conte
 import type { HookRegistry } from './hooks';
 import type { Entry, KnowledgeBase } from './knowledge';
 import { atom, bindArgs, emitCall, translateArgs, type BoundArgs } from './mapping';
+import { lineIndent } from './lines';
 import { EditSet } from './rewrite';
 import type { ClassInfo, SymbolTable } from './symbols';
 import type { Diagnostic, Level, Rewrite, Settings } from './types';
@@ -792,10 +793,11 @@ export class CellConverter implements HookContext {
     while (topLevel && stmt.parent && stmt.parent.type !== 'module') {
       stmt = stmt.parent;
     }
-    const source = this.work.edits.source;
-    const lineStart = source.lastIndexOf('\n', stmt.startIndex - 1) + 1;
-    const indent = source.slice(lineStart, stmt.startIndex);
-    this.work.edits.insert(stmt.startIndex, `${line}\n${/^\s*$/.test(indent) ? indent : ''}`);
+    this.work.edits.insert(stmt.startIndex, `${line}\n${this.indentOf(stmt)}`);
+  }
+
+  indentOf(node: Node): string {
+    return lineIndent(this.work.edits.source, node.startIndex);
   }
 
   removeStatement(node: Node): void {

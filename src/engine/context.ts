@@ -62,6 +62,8 @@ export interface HookContext {
   replace(node: Node, text: string): void;
   /** Insert a line before the statement holding `node` (or the top-level one), at its indentation. */
   insertBefore(node: Node, line: string, topLevel?: boolean): void;
+  /** The indentation of the line a node starts on. */
+  indentOf(node: Node): string;
   /** Scratch space for plugins, shared by the whole notebook (e.g. whether a seed was set). */
   readonly state: Map<string, unknown>;
   /** Delete a whole statement, keeping its neighbours and comments. */

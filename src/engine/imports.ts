@@ -4,6 +4,7 @@
  * notebook imported torch.
  */
 import type { CellWork } from './cell';
+import { lineIndent } from './lines';
 import type { TargetInfo } from './context';
 import type { SymbolTable } from './symbols';
 
@@ -111,11 +112,6 @@ export function fixImports(
 /** Drop import lines so that `import torch` does not count as a use of torch. */
 function importFree(code: string): string {
   return code.replace(/^[ \t]*(import|from)\s[^\n]*$/gm, '');
-}
-
-function lineIndent(source: string, at: number): string {
-  const start = source.lastIndexOf('\n', at - 1) + 1;
-  return source.slice(start, at);
 }
 
 function removeLine(work: CellWork, start: number, end: number): void {
