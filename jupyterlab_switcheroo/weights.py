@@ -144,7 +144,10 @@ def torch_key_to_flax_path(
     Sequential -> ``layers_<i>`` one level down; ModuleList / ModuleDict (or a
     name in ``list_names``) -> ``<container>_<i>`` at the same level. With no
     information, numeric segments are taken as Sequential indices and other
-    segments as attribute names.
+    segments as attribute names. When ``known_paths`` (the module paths of a
+    Flax template) is given, the first of these spellings that exists there
+    wins, so a torch nn.Sequential converted to a Python list in setup()
+    (``shortcut.0`` -> ``shortcut_0``) is still found.
     """
     containers = dict(containers or {})
     list_names = set(list_names)
@@ -152,27 +155,31 @@ def torch_key_to_flax_path(
     torch_prefix: list[str] = []
     for seg in module_segments:
         parent = ".".join(torch_prefix)
-        kind = containers.get(parent)
-        if kind is None and torch_prefix and torch_prefix[-1] in list_names:
-            kind = LIST
-        if kind is None and known_paths is not None:
-            as_seq = tuple([*path, f"layers_{seg}"])
-            as_list = tuple([*path[:-1], f"{path[-1]}_{seg}"]) if path else None
-            as_attr = tuple([*path, seg])
-            if as_attr in known_paths and not _INDEX.match(seg):
-                kind = "attr"
-            elif as_seq in known_paths:
-                kind = SEQUENTIAL
-            elif as_list is not None and as_list in known_paths:
-                kind = LIST
-        if kind is None:
-            kind = SEQUENTIAL if _INDEX.match(seg) else "attr"
-        if kind == SEQUENTIAL:
-            path.append(f"layers_{seg}")
-        elif kind == LIST and path:
-            path[-1] = f"{path[-1]}_{seg}"
+        hint = containers.get(parent)
+        if hint is None and torch_prefix and torch_prefix[-1] in list_names:
+            hint = LIST
+        candidates = {
+            SEQUENTIAL: [*path, f"layers_{seg}"],
+            LIST: [*path[:-1], f"{path[-1]}_{seg}"] if path else None,
+            "attr": [*path, seg],
+        }
+        if hint == SEQUENTIAL:
+            order = [SEQUENTIAL, LIST, "attr"]
+        elif hint == LIST:
+            order = [LIST, SEQUENTIAL, "attr"]
+        elif _INDEX.match(seg):
+            order = [SEQUENTIAL, LIST, "attr"]
         else:
-            path.append(seg)
+            order = ["attr", LIST, SEQUENTIAL]
+        order = [k for k in order if candidates[k] is not None]
+        chosen = order[0]
+        if known_paths is not None:
+            # The template is the converted module's real naming: it wins over hints.
+            for k in order:
+                if tuple(candidates[k]) in known_paths:
+                    chosen = k
+                    break
+        path = candidates[chosen]
         torch_prefix.append(seg)
     return tuple(path)
 
