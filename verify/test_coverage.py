@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from cases_modules import MODULE_CASES
-from harness.cases import OP_KINDS, kb_files, load_kb
+from harness.cases import OP_KINDS, kb_errors, kb_files, load_kb
 from harness.paths import semantics_dir
 
 
@@ -20,6 +20,11 @@ def test_knowledge_base_found():
     files = kb_files()
     assert files, f"no knowledge-base JSON files in {semantics_dir()} (SWITCHEROO_SEMANTICS_DIR)"
     assert load_kb(), f"the knowledge base in {semantics_dir()} has no entries"
+
+
+def test_knowledge_base_readable():
+    errors = kb_errors()
+    assert not errors, "unreadable knowledge-base files:\n  " + "\n  ".join(errors)
 
 
 def test_every_op_entry_has_a_case():

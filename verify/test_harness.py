@@ -26,6 +26,12 @@ SAMPLE_CASES = kb_cases(SAMPLE_KB)
 PLUMBING_CASES = [c for c in SAMPLE_CASES + MODULE_CASES if FIXTURES.has(c.name)]
 
 
+@pytest.fixture(autouse=True)
+def _fixtures_are_channels_last(monkeypatch):
+    """The hand-written fixtures take and return NHWC images (see harness/layout.py)."""
+    monkeypatch.setenv("SWITCHEROO_CONV_LAYOUT", "channels_last")
+
+
 def test_every_module_case_has_a_fixture():
     """Each hand-written module case has its expected converted form written down."""
     assert [c.name for c in MODULE_CASES if not FIXTURES.has(c.name)] == []

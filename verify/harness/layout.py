@@ -1,17 +1,23 @@
 """The one place that knows the converted code's tensor layout.
 
 torch feeds channels-first tensors (NCHW, NCL, NCDHW) to convolutions, pooling
-and channel norms. Flax Linen's nn.Conv / nn.max_pool / nn.BatchNorm /
-nn.GroupNorm work on channels-last tensors (NHWC). The suite assumes the
-conversion keeps each layer's Flax layout: the caller of a converted *layer or
-module* passes channels-last images and gets channels-last images back, so
-the harness moves the channel axis on the way in and on the way out.
+and channel norms; Flax Linen's nn.Conv / nn.max_pool / nn.BatchNorm /
+nn.GroupNorm work on channels-last tensors (NHWC) unless told otherwise.
 
-Functions and tensor methods (F.max_pool2d, torch.cat, ...) are assumed to keep
-torch's meaning, layout included: their inputs are passed unchanged.
+Default, ``channels_first``: what the engine emits today (checked on its
+output): converted modules keep torch's NCHW layout at their interface and
+transpose around each Flax conv / pool call (``self.conv(x.transpose(0, 2, 3,
+1)).transpose(0, 3, 1, 2)``; BatchNorm gets ``axis=1``), so ``flatten`` keeps
+torch's (C, H, W) order and ported Linear weights line up. The harness passes
+torch's arrays unchanged.
 
-Set SWITCHEROO_CONV_LAYOUT=channels_first if the conversion documents that
-converted modules take torch's NCHW layout at their interface.
+``SWITCHEROO_CONV_LAYOUT=channels_last``: converted modules take and return
+NHWC; the harness moves the channel axis of declared image inputs to the end
+and moves it back on image outputs. The hand-written fixtures in
+verify/fixtures/converted use this layout (verify/test_harness.py sets it).
+
+Functions and tensor methods (F.max_pool2d, torch.cat, ...) are always assumed
+to keep torch's meaning, layout included: their inputs are passed unchanged.
 """
 
 from __future__ import annotations
@@ -25,7 +31,7 @@ CHANNELS_FIRST = "channels_first"
 
 
 def converted_layout() -> str:
-    layout = os.environ.get("SWITCHEROO_CONV_LAYOUT", CHANNELS_LAST)
+    layout = os.environ.get("SWITCHEROO_CONV_LAYOUT", CHANNELS_FIRST)
     if layout not in (CHANNELS_LAST, CHANNELS_FIRST):
         raise ValueError(f"SWITCHEROO_CONV_LAYOUT must be {CHANNELS_LAST} or {CHANNELS_FIRST}")
     return layout
