@@ -155,15 +155,28 @@ def test_coverage_rule():
 # ------------------------------------------------- CLI plumbing (a stand-in CLI script)
 
 FAKE_CLI = r"""
+// Stand-in for bin/switcheroo.js: `convert <in.py> -o <out.py> --json`, or
+// `convert a.py b.py ... --json` writing <stem>_jax.py. It "converts" by
+// echoing the source. A source containing FAIL_ME makes the whole call fail;
+// the log of calls goes to calls.log next to this script.
 const fs = require('fs');
-const [cmd, input, flag, output, json] = process.argv.slice(2);
-if (cmd !== 'convert' || flag !== '-o' || json !== '--json') {
-  console.error('bad args'); process.exit(2);
+const path = require('path');
+const args = process.argv.slice(2);
+fs.appendFileSync(path.join(__dirname, 'calls.log'), args.length + '\n');
+if (args[0] !== 'convert' || args[args.length - 1] !== '--json') process.exit(2);
+const rest = args.slice(1, -1);
+const oi = rest.indexOf('-o');
+const pairs = oi >= 0 ? [[rest[0], rest[oi + 1]]]
+  : rest.map(f => [f, f.replace(/\.py$/, '_jax.py')]);
+const reports = [];
+for (const [input, output] of pairs) {
+  const src = fs.readFileSync(input, 'utf8');
+  if (src.includes('FAIL_ME')) { console.error('cannot convert ' + input); process.exit(1); }
+  fs.writeFileSync(output, src);
+  reports.push({input, output, ok: true, pad: 'x'.repeat(70000)});
 }
-const src = fs.readFileSync(input, 'utf8');
-if (src.includes('FAIL_ME')) { console.error('cannot convert'); process.exit(1); }
-fs.writeFileSync(output, src);  // echoes the source: no conversion at all
-console.log(JSON.stringify({ok: true, input}));
+process.stdout.write(JSON.stringify(oi >= 0 ? reports[0] : reports));
+process.exit(0);
 """
 
 
@@ -172,16 +185,27 @@ def test_cli_plumbing(tmp_path: Path):
     cli = tmp_path / "bin" / "switcheroo.js"
     cli.parent.mkdir()
     cli.write_text(FAKE_CLI)
-    conv = CliConverter(cli)
     case = _case("op:torch.sum")
-    out = conv.convert_many({case.name: case.source, "bad": "FAIL_ME"})
-    assert out[case.name].error is None
-    assert out[case.name].source == case.source
-    assert out[case.name].report["ok"] is True
+    sources = {f"c{i}": case.source for i in range(6)}
+
+    # Batched: one process per worker, reports larger than a pipe buffer.
+    out = CliConverter(cli, workers=2).convert_many(sources)
+    calls = (cli.parent / "calls.log").read_text().split()
+    assert len(calls) == 2
+    assert all(out[n].error is None and out[n].source == case.source for n in sources)
+    assert out["c0"].report["ok"] is True
+
+    # A failing batch falls back to one process per file: only the bad file fails.
+    (cli.parent / "calls.log").unlink()
+    out = CliConverter(cli, workers=1).convert_many({**sources, "bad": "FAIL_ME"})
+    calls = (cli.parent / "calls.log").read_text().split()
+    assert len(calls) == 1 + 7
     assert "exited 1" in out["bad"].error and "cannot convert" in out["bad"].error
+    assert out["c5"].source == case.source and out["c5"].report["ok"] is True
+
     # An echoing "converter" leaves torch in place: the harness must refuse it.
     with pytest.raises(CaseFailure, match="still imports torch"):
-        run_case(case, out[case.name].source)
+        run_case(case, out["c0"].source)
 
 
 def test_cli_missing(tmp_path: Path):

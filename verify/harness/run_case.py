@@ -40,34 +40,56 @@ class CaseFailure(AssertionError):
 # ----------------------------------------------------------------- inputs
 
 
-def make_inputs(case: Case) -> dict[str, Any]:
-    """Evaluate the torch input expressions (seed 0) into numpy arrays / Python values."""
+@dataclass
+class Inputs:
+    """One case's inputs: the common numpy source, and which came from torch tensors."""
+
+    values: dict[str, Any]  # name -> numpy array (from a tensor or numpy) or Python value
+    tensors: set[str]  # names whose value was a torch.Tensor
+
+    def for_torch(self) -> list[Any]:
+        import torch
+
+        return [
+            torch.from_numpy(v.copy()) if n in self.tensors else v for n, v in self.values.items()
+        ]
+
+    def for_jax(self, channels_first: tuple[str, ...] = ()) -> list[Any]:
+        import jax.numpy as jnp
+
+        out = []
+        for n, v in self.values.items():
+            if n in self.tensors:
+                out.append(jnp.asarray(layout.to_converted(v) if n in channels_first else v))
+            else:
+                out.append(v.copy() if isinstance(v, np.ndarray) else v)
+        return out
+
+
+def make_inputs(case: Case) -> Inputs:
+    """Evaluate the torch input expressions (seed 0) into numpy arrays / Python values.
+
+    A torch tensor becomes a numpy array, handed to the torch side as a tensor
+    and to the JAX side as a jax array; a numpy array (``t.numpy()``) stays a
+    numpy array on both sides.
+    """
     import torch
     import torch.nn as tnn
     import torch.nn.functional as tF
 
     torch.manual_seed(0)
-    ns: dict[str, Any] = {"torch": torch, "nn": tnn, "F": tF, "math": math}
-    out: dict[str, Any] = {}
+    ns: dict[str, Any] = {"torch": torch, "nn": tnn, "F": tF, "math": math, "np": np}
+    values: dict[str, Any] = {}
+    tensors: set[str] = set()
     for name, expr in case.inputs.items():
         value = eval(expr, ns)
         ns[name] = value
-        out[name] = (
-            value.detach().cpu().numpy().copy() if isinstance(value, torch.Tensor) else value
-        )
-    return out
-
-
-def _to_torch(v: Any) -> Any:
-    import torch
-
-    return torch.from_numpy(v.copy()) if isinstance(v, np.ndarray) else v
-
-
-def _to_jax(v: Any) -> Any:
-    import jax.numpy as jnp
-
-    return jnp.asarray(v) if isinstance(v, np.ndarray) else v
+        if isinstance(value, torch.Tensor):
+            values[name] = value.detach().cpu().numpy().copy()
+            tensors.add(name)
+        else:
+            values[name] = value
+    return Inputs(values, tensors)
 
 
 # ----------------------------------------------------------------- loading code
@@ -104,8 +126,21 @@ def leaves(value: Any) -> list[Any]:
     if isinstance(value, (tuple, list)):
         return [x for v in value for x in leaves(v)]
     if hasattr(value, "detach"):
-        return [value.detach().cpu().numpy()]
-    return [np.asarray(value)]
+        t = value.detach().cpu()
+        if str(t.dtype) == "torch.bfloat16":  # numpy has no bfloat16: compare as float32
+            return [_Bf16(t.float().numpy())]
+        return [t.numpy()]
+    a = np.asarray(value)
+    if a.dtype.name == "bfloat16":  # ml_dtypes bfloat16 (JAX)
+        return [_Bf16(a.astype(np.float32))]
+    return [a]
+
+
+class _Bf16(np.ndarray):
+    """A bfloat16 array widened to float32 for comparison; remembers it was bfloat16."""
+
+    def __new__(cls, a: np.ndarray) -> _Bf16:
+        return np.asarray(a).view(cls)
 
 
 def _kind(a: np.ndarray) -> str:
@@ -141,6 +176,11 @@ def compare_values(
             continue
         if _kind(e) != _kind(a) and not {_kind(e), _kind(a)} <= {"int", "bool"}:
             problems.append(f"{tag}: dtype {a.dtype}, torch {e.dtype}")
+        if isinstance(e, _Bf16) != isinstance(a, _Bf16):
+            problems.append(
+                f"{tag}: bfloat16 on {'the torch' if isinstance(e, _Bf16) else 'the JAX'} side only"
+            )
+        e, a = np.asarray(e), np.asarray(a)
         d = max_abs_diff(e, a)
         worst = max(worst, d)
         if _kind(e) in ("float", "complex"):
@@ -231,9 +271,9 @@ def run_function_case(case: Case, converted: str) -> float:
     inputs = make_inputs(case)
     torch_ns = load_source(case.source, "torch")
     with torch.no_grad():
-        expected = torch_ns["case"](*[_to_torch(v) for v in inputs.values()])
+        expected = torch_ns["case"](*inputs.for_torch())
     jax_ns = load_source(converted, "jax", _jax_globals())
-    actual = jax_ns["case"](*[_to_jax(v) for v in inputs.values()])
+    actual = jax_ns["case"](*inputs.for_jax())
     if case.random:
         return compare_statistics(expected, actual)
     return compare_values(expected, actual, case.rtol, case.atol)
@@ -265,18 +305,14 @@ def run_module_case(case: Case, converted: str) -> float:
 
     jax_ns = load_source(converted, "jax", _jax_globals())
     fmodel = eval(case.build, jax_ns)
-    jx = []
-    for name, v in inputs.items():
-        if name in case.channels_first:
-            v = layout.to_converted(v)
-        jx.append(_to_jax(v))
+    jx = inputs.for_jax(case.channels_first)
     key = jax.random.key(0)
     template = fmodel.init({"params": key, "dropout": key}, *jx)
     # Port before the torch step: a train step updates torch's running stats.
     variables = port_state_dict(tmodel, template=template)
 
     with torch.no_grad():
-        expected = tmodel(*[_to_torch(v) for v in inputs.values()])
+        expected = tmodel(*inputs.for_torch())
     if case.train:
         actual, updates = fmodel.apply(
             variables, *jx, training=True, mutable=["batch_stats"], rngs={"dropout": key}
