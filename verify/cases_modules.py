@@ -114,6 +114,17 @@ class Net(nn.Module):
         return self.drop(self.fc(x))
 """
 
+DROPOUT_TRAIN = """
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(32, 32)
+        self.drop = nn.Dropout(p=0.3)
+
+    def forward(self, x):
+        return self.drop(self.fc(x))
+"""
+
 LAYERNORM = """
 class Net(nn.Module):
     def __init__(self):
@@ -322,6 +333,14 @@ MODULE_CASES: list[Case] = [
         "Net()",
         {"x": "torch.randn(5, 8)"},
         covers=("torch.nn.Dropout",),
+    ),
+    _case(
+        "dropout_train_statistics",
+        DROPOUT_TRAIN,
+        "Net()",
+        {"x": "torch.randn(64, 32)"},
+        train=True,
+        random=True,  # dropout masks differ: compare mean / std / zero fraction
     ),
     _case(
         "layernorm",

@@ -212,3 +212,10 @@ def test_cli_missing(tmp_path: Path):
     conv = CliConverter(tmp_path / "nope.js")
     out = conv.convert_many({"a": "x = 1\n"})
     assert "not found" in out["a"].error
+
+
+def test_catches_unconverted_dropout_rate():
+    case = _case("module:dropout_train_statistics")
+    wrong = _fixture(case.name).replace("rate=0.3", "rate=0.7")
+    with pytest.raises(CaseFailure, match="zero fraction"):
+        run_case(case, wrong)

@@ -5,6 +5,8 @@ Three kinds of case, all converted by the CLI:
 * ``function`` (knowledge-base function/method entries): the snippet defines
   ``def case(<inputs>)`` returning the entry's ``expr``; the converted ``case``
   is called with the same inputs.
+* ``toplevel`` (random entries): the snippet is notebook-style top-level code,
+  ``result = <expr>``, with the inputs bound as globals before it runs.
 * ``layer`` (knowledge-base layer entries whose expr is ``Layer(...)(inputs)``):
   the snippet wraps the layer in ``class Case(nn.Module)``; weights are ported.
 * ``module`` (hand-written, verify/cases_modules.py): a snippet defining a
@@ -35,7 +37,7 @@ OP_KINDS = ("function", "method", "layer")
 @dataclass
 class Case:
     name: str
-    kind: str  # 'function' | 'layer' | 'module'
+    kind: str  # 'function' | 'toplevel' | 'layer' | 'module'
     source: str  # the PyTorch snippet handed to the CLI
     inputs: dict[str, str]  # name -> torch expression
     build: str = ""  # layer/module: expression building the module in both namespaces
@@ -120,6 +122,14 @@ def function_snippet(expr: str, inputs: list[str]) -> str:
     return f"{HEADER}\n\ndef case({params}):\n    return {expr.strip()}\n"
 
 
+def toplevel_snippet(expr: str) -> str:
+    """Notebook-style code: the inputs are globals bound by the harness before it runs.
+
+    Used for random cases: the engine threads a JAX key through top-level code
+    (``rng_key``), while a draw inside a function needs a key argument."""
+    return f"{HEADER}\nresult = {expr.strip()}\n"
+
+
 def layer_snippet(constructor: str, call_args: list[str], inputs: list[str]) -> str:
     params = ", ".join(["self", *inputs])
     return (
@@ -163,10 +173,13 @@ def kb_case(entry: KbEntry) -> Case | None:
             output_channels_first=image,
             **common,
         )
+    random = common["random"]
     return Case(
         name=f"{'method' if entry.kind == 'method' else 'op'}:{entry.key}",
-        kind="function",
-        source=function_snippet(test["expr"], list(inputs)),
+        kind="toplevel" if random else "function",
+        source=toplevel_snippet(test["expr"])
+        if random
+        else function_snippet(test["expr"], list(inputs)),
         **common,
     )
 

@@ -279,6 +279,23 @@ def run_function_case(case: Case, converted: str) -> float:
     return compare_values(expected, actual, case.rtol, case.atol)
 
 
+def run_toplevel_case(case: Case, converted: str) -> float:
+    import torch
+
+    inputs = make_inputs(case)
+    names = list(inputs.values)
+    torch.manual_seed(0)
+    with torch.no_grad():
+        expected = load_source(
+            case.source, "torch", dict(zip(names, inputs.for_torch(), strict=True))
+        )["result"]
+    jax_globals = {**_jax_globals(), **dict(zip(names, inputs.for_jax(), strict=True))}
+    actual = load_source(converted, "jax", jax_globals)["result"]
+    if case.random:
+        return compare_statistics(expected, actual)
+    return compare_values(expected, actual, case.rtol, case.atol)
+
+
 def _jax_globals() -> dict[str, Any]:
     """Names the harness provides to converted code: a PRNG key for random ops."""
     import jax
@@ -359,4 +376,6 @@ def run_case(case: Case, converted: str) -> float:
         raise CaseFailure(f"converted code still imports torch: {', '.join(left)}")
     if case.kind == "function":
         return run_function_case(case, converted)
+    if case.kind == "toplevel":
+        return run_toplevel_case(case, converted)
     return run_module_case(case, converted)
