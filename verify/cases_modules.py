@@ -245,6 +245,39 @@ class BasicBlock(nn.Module):
         return F.relu(out)
 """
 
+CONV1D = """
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv1d(3, 5, kernel_size=3, stride=2, padding=1)
+
+    def forward(self, x):
+        return self.conv(x)
+"""
+
+CONV3D = """
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv3d(2, 4, kernel_size=3, padding=1)
+
+    def forward(self, x):
+        return self.conv(x)
+"""
+
+CONTAINERS = """
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.blocks = nn.ModuleList([nn.Linear(8, 8) for _ in range(3)])
+        self.heads = nn.ModuleDict({"mean": nn.Linear(8, 2), "scale": nn.Linear(8, 2)})
+
+    def forward(self, x):
+        for block in self.blocks:
+            x = F.relu(block(x))
+        return self.heads["mean"](x) * torch.sigmoid(self.heads["scale"](x))
+"""
+
 IMG = "torch.randn(2, 3, 8, 8)"
 
 
@@ -279,6 +312,31 @@ MODULE_CASES: list[Case] = [
         {"x": "torch.randn(2, 3, 11, 11)"},
         channels_first=("x",),
         output_channels_first=True,
+    ),
+    _case(
+        "conv1d_stride_padding",
+        CONV1D,
+        "Net()",
+        {"x": "torch.randn(2, 3, 11)"},
+        channels_first=("x",),
+        output_channels_first=True,
+        covers=("torch.nn.Conv1d",),
+    ),
+    _case(
+        "conv3d",
+        CONV3D,
+        "Net()",
+        {"x": "torch.randn(2, 2, 5, 6, 7)"},
+        channels_first=("x",),
+        output_channels_first=True,
+        covers=("torch.nn.Conv3d",),
+    ),
+    _case(
+        "modulelist_moduledict",
+        CONTAINERS,
+        "Net()",
+        {"x": "torch.randn(5, 8)"},
+        covers=("torch.nn.ModuleList", "torch.nn.ModuleDict"),
     ),
     _case(
         "batchnorm1d_eval",
