@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from cases_modules import MODULE_CASES
+from cases_optim import OPTIM_CASES
 from conftest import record_diff
 from harness.cases import KbEntry, kb_cases, load_kb
 from harness.convert import CliConverter, FixtureConverter
@@ -23,7 +24,7 @@ from test_coverage import uncovered
 SAMPLE_KB = ROOT / "verify" / "fixtures" / "kb"
 FIXTURES = FixtureConverter()
 SAMPLE_CASES = kb_cases(SAMPLE_KB)
-PLUMBING_CASES = [c for c in SAMPLE_CASES + MODULE_CASES if FIXTURES.has(c.name)]
+PLUMBING_CASES = [c for c in SAMPLE_CASES + MODULE_CASES + OPTIM_CASES if FIXTURES.has(c.name)]
 
 
 @pytest.fixture(autouse=True)
@@ -34,7 +35,7 @@ def _fixtures_are_channels_last(monkeypatch):
 
 def test_every_module_case_has_a_fixture():
     """Each hand-written module case has its expected converted form written down."""
-    assert [c.name for c in MODULE_CASES if not FIXTURES.has(c.name)] == []
+    assert [c.name for c in MODULE_CASES + OPTIM_CASES if not FIXTURES.has(c.name)] == []
 
 
 @pytest.mark.parametrize("case", PLUMBING_CASES, ids=[f"harness:{c.name}" for c in PLUMBING_CASES])
@@ -49,7 +50,7 @@ def test_fixture_case(case, request):
 
 
 def _case(name):
-    return next(c for c in SAMPLE_CASES + MODULE_CASES if c.name == name)
+    return next(c for c in SAMPLE_CASES + MODULE_CASES + OPTIM_CASES if c.name == name)
 
 
 def _fixture(name):
@@ -218,4 +219,18 @@ def test_catches_unconverted_dropout_rate():
     case = _case("module:dropout_train_statistics")
     wrong = _fixture(case.name).replace("rate=0.3", "rate=0.7")
     with pytest.raises(CaseFailure, match="zero fraction"):
+        run_case(case, wrong)
+
+
+def test_catches_optax_adamw_default_weight_decay():
+    case = _case("optim:adamw_defaults")
+    wrong = "import optax\n\nopt = optax.adamw(learning_rate=0.01)\n"  # optax default 1e-4
+    with pytest.raises(CaseFailure, match="params"):
+        run_case(case, wrong)
+
+
+def test_catches_uncoupled_adam_weight_decay():
+    case = _case("optim:adam_weight_decay")
+    wrong = "import optax\n\nopt = optax.adamw(learning_rate=0.01, weight_decay=0.1)\n"
+    with pytest.raises(CaseFailure, match="params"):
         run_case(case, wrong)

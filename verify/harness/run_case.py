@@ -370,6 +370,62 @@ def run_module_case(case: Case, converted: str) -> float:
     return worst
 
 
+def run_optimizer_case(case: Case, converted: str) -> float:
+    """Drive torch's optimizer and the converted optax transformation on the same
+    parameters and gradients; compare the parameters after every step."""
+    import optax
+    import torch
+    import torch.nn as tnn
+
+    from jupyterlab_switcheroo.weights import _kinds_from_module, port_state_dict
+
+    torch.manual_seed(0)
+    model = eval(case.build, {"torch": torch, "nn": tnn})
+    kinds, containers = _kinds_from_module(model)
+    hints = {**kinds, **containers}
+
+    def port(named: dict[str, Any], as_jax: bool = True) -> Any:
+        return port_state_dict(named, module_types=hints, as_jax=as_jax)["params"]
+
+    params = port({n: p.detach().clone() for n, p in model.named_parameters()})
+    torch_ns = load_source(case.source, "torch", {"model": model})
+    opt = torch_ns["opt"]
+    tx = load_source(converted, "jax", {**_jax_globals(), "model": None})["opt"]
+    if not isinstance(tx, optax.GradientTransformation):
+        raise CaseFailure(
+            f"converted opt is {type(tx).__name__}, not an optax GradientTransformation"
+        )
+    state = tx.init(params)
+    rng = np.random.default_rng(0)
+    worst = 0.0
+    for step in range(int(case.extra.get("steps", 3))):
+        grads = {
+            n: rng.standard_normal(tuple(p.shape)).astype(np.float32)
+            for n, p in model.named_parameters()
+        }
+        for n, p in model.named_parameters():
+            p.grad = torch.from_numpy(grads[n].copy())
+        opt.step()
+        updates, state = tx.update(port(grads), state, params)
+        params = optax.apply_updates(params, updates)
+        want = port({n: p.detach() for n, p in model.named_parameters()}, as_jax=False)
+        from jupyterlab_switcheroo.weights import _flatten
+
+        fw, fg = _flatten(want), _flatten(params)
+        for k in sorted(fw):
+            worst = max(
+                worst,
+                compare_values(
+                    fw[k],
+                    np.asarray(fg[k]),
+                    case.rtol,
+                    case.atol,
+                    what=f"step {step + 1} params/" + "/".join(k),
+                ),
+            )
+    return worst
+
+
 def run_case(case: Case, converted: str) -> float:
     left = torch_imports(converted)
     if left:
@@ -378,4 +434,6 @@ def run_case(case: Case, converted: str) -> float:
         return run_function_case(case, converted)
     if case.kind == "toplevel":
         return run_toplevel_case(case, converted)
+    if case.kind == "optimizer":
+        return run_optimizer_case(case, converted)
     return run_module_case(case, converted)
