@@ -117,17 +117,51 @@ def _layer_call(expr: str) -> tuple[str, list[str]] | None:
     return None
 
 
-def function_snippet(expr: str, inputs: list[str]) -> str:
+def tensor_inputs(inputs: dict[str, str]) -> list[str]:
+    """Names of the inputs whose expression builds a torch.Tensor (seed 0, evaluated once)."""
+    import math
+
+    import numpy as np
+    import torch
+    import torch.nn as tnn
+    import torch.nn.functional as tF
+
+    torch.manual_seed(0)
+    ns: dict[str, Any] = {"torch": torch, "nn": tnn, "F": tF, "math": math, "np": np}
+    names = []
+    for name, expr in inputs.items():
+        try:
+            ns[name] = eval(expr, ns)
+        except Exception:
+            # The run reports a broken input spec; assume a tensor meanwhile.
+            ns[name] = None
+            names.append(name)
+            continue
+        if isinstance(ns[name], torch.Tensor):
+            names.append(name)
+    return names
+
+
+def _type_hints(tensors: list[str], indent: str) -> str:
+    """``x = torch.as_tensor(x)`` per tensor input: a no-op on both sides
+    (jnp.asarray once converted) that tells the engine the name is a tensor, as
+    the code that made it would in a notebook. Without it, methods whose names
+    other types share (x.transpose, x.repeat, x.add) are rightly left alone."""
+    return "".join(f"{indent}{n} = torch.as_tensor({n})\n" for n in tensors)
+
+
+def function_snippet(expr: str, inputs: list[str], tensors: list[str] | None = None) -> str:
     params = ", ".join(inputs)
-    return f"{HEADER}\n\ndef case({params}):\n    return {expr.strip()}\n"
+    hints = _type_hints(inputs if tensors is None else tensors, "    ")
+    return f"{HEADER}\n\ndef case({params}):\n{hints}    return {expr.strip()}\n"
 
 
-def toplevel_snippet(expr: str) -> str:
+def toplevel_snippet(expr: str, tensors: list[str] | None = None) -> str:
     """Notebook-style code: the inputs are globals bound by the harness before it runs.
 
     Used for random cases: the engine threads a JAX key through top-level code
     (``rng_key``), while a draw inside a function needs a key argument."""
-    return f"{HEADER}\nresult = {expr.strip()}\n"
+    return f"{HEADER}\n{_type_hints(tensors or [], '')}result = {expr.strip()}\n"
 
 
 def layer_snippet(constructor: str, call_args: list[str], inputs: list[str]) -> str:
@@ -174,12 +208,13 @@ def kb_case(entry: KbEntry) -> Case | None:
             **common,
         )
     random = common["random"]
+    tensors = tensor_inputs(inputs)
     return Case(
         name=f"{'method' if entry.kind == 'method' else 'op'}:{entry.key}",
         kind="toplevel" if random else "function",
-        source=toplevel_snippet(test["expr"])
+        source=toplevel_snippet(test["expr"], tensors)
         if random
-        else function_snippet(test["expr"], list(inputs)),
+        else function_snippet(test["expr"], list(inputs), tensors),
         **common,
     )
 
