@@ -1,0 +1,496 @@
+"""Hand-written module cases: PyTorch modules converted by the CLI, weights ported,
+outputs (and, in train mode, updated batch statistics) compared.
+
+Conventions the converted code is expected to follow (the engine's documented forms):
+  * class Net(nn.Module) -> a Flax Linen module; __init__ layer assignments -> setup()
+    with the same attribute names; constructor args -> dataclass fields (same order);
+    forward -> __call__.
+  * nn.BatchNorm*(C, eps=e, momentum=m) -> nn.BatchNorm(momentum=1-m, epsilon=e), called
+    as self.bn(x, use_running_average=not training); __call__ gets `training: bool = False`;
+    the harness calls model.apply(variables, x, training=True, mutable=['batch_stats']).
+  * nn.Dropout(p) -> nn.Dropout(rate=p), called with deterministic=not training.
+  * Image layout: see verify/harness/layout.py (channels-last at the module interface).
+"""
+
+from __future__ import annotations
+
+from harness.cases import Case
+
+IMPORTS = "import torch\nimport torch.nn as nn\nimport torch.nn.functional as F\n\n\n"
+
+# Running variance after one train step: torch stores the unbiased (N-1) batch
+# variance, Flax the biased (N) one. With momentum m (torch meaning) the stored
+# values differ by m * var_biased / (N-1), N = elements per channel in the batch.
+VAR_WHY = (
+    "torch's running_var uses the unbiased batch variance, Flax the biased one: "
+    "expected drift m*var/(N-1) = {drift}"
+)
+
+
+def _case(name: str, body: str, build: str, inputs: dict[str, str], **kw) -> Case:
+    return Case(
+        name=f"module:{name}",
+        kind="module",
+        source=IMPORTS + body.strip() + "\n",
+        build=build,
+        inputs=inputs,
+        origin="verify/cases_modules.py",
+        **kw,
+    )
+
+
+LINEAR = """
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(8, 4)
+
+    def forward(self, x):
+        return self.fc(x)
+"""
+
+MLP = """
+class MLP(nn.Module):
+    def __init__(self, in_features, hidden, out_features):
+        super().__init__()
+        self.net = nn.Sequential(
+            nn.Linear(in_features, hidden),
+            nn.ReLU(),
+            nn.Linear(hidden, out_features),
+        )
+
+    def forward(self, x):
+        return self.net(x)
+"""
+
+CONV = """
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 6, kernel_size=3, padding=1)
+
+    def forward(self, x):
+        return self.conv(x)
+"""
+
+CONV_VALID = """
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 4, 5, stride=2)
+
+    def forward(self, x):
+        return self.conv(x)
+"""
+
+BN1D = """
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.bn = nn.BatchNorm1d(6)
+
+    def forward(self, x):
+        return self.bn(x)
+"""
+
+BN2D = """
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.bn = nn.BatchNorm2d(4, eps=1e-3, momentum=0.3)
+
+    def forward(self, x):
+        return self.bn(x)
+"""
+
+DROPOUT = """
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(8, 8)
+        self.drop = nn.Dropout(0.5)
+
+    def forward(self, x):
+        return self.drop(self.fc(x))
+"""
+
+DROPOUT_TRAIN = """
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(32, 32)
+        self.drop = nn.Dropout(p=0.3)
+
+    def forward(self, x):
+        return self.drop(self.fc(x))
+"""
+
+LAYERNORM = """
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.norm = nn.LayerNorm(16)
+
+    def forward(self, x):
+        return self.norm(x)
+"""
+
+GROUPNORM = """
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.norm = nn.GroupNorm(4, 8)
+
+    def forward(self, x):
+        return self.norm(x)
+"""
+
+EMBEDDING = """
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.emb = nn.Embedding(20, 6)
+
+    def forward(self, idx):
+        return self.emb(idx)
+"""
+
+MAXPOOL = """
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.pool = nn.MaxPool2d(2)
+
+    def forward(self, x):
+        return self.pool(x)
+"""
+
+AVGPOOL = """
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.pool = nn.AvgPool2d(2)
+
+    def forward(self, x):
+        return self.pool(x)
+"""
+
+AVGPOOL_PADDED = """
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.pool = nn.AvgPool2d(3, stride=2, padding=1)
+
+    def forward(self, x):
+        return self.pool(x)
+"""
+
+ADAPTIVE_1 = """
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.pool = nn.AdaptiveAvgPool2d((1, 1))
+
+    def forward(self, x):
+        return self.pool(x)
+"""
+
+ADAPTIVE_2 = """
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.pool = nn.AdaptiveAvgPool2d(2)
+
+    def forward(self, x):
+        return self.pool(x)
+"""
+
+LENET = """
+class LeNet(nn.Module):
+    def __init__(self, num_classes=10):
+        super().__init__()
+        self.conv1 = nn.Conv2d(1, 6, 5)
+        self.pool = nn.MaxPool2d(2, 2)
+        self.conv2 = nn.Conv2d(6, 16, 5)
+        self.fc1 = nn.Linear(16 * 5 * 5, 120)
+        self.fc2 = nn.Linear(120, 84)
+        self.fc3 = nn.Linear(84, num_classes)
+
+    def forward(self, x):
+        x = self.pool(F.relu(self.conv1(x)))
+        x = self.pool(F.relu(self.conv2(x)))
+        x = torch.flatten(x, 1)
+        x = F.relu(self.fc1(x))
+        x = F.relu(self.fc2(x))
+        return self.fc3(x)
+"""
+
+RESIDUAL = """
+class BasicBlock(nn.Module):
+    def __init__(self, in_channels, out_channels, stride=1):
+        super().__init__()
+        self.conv1 = nn.Conv2d(in_channels, out_channels, 3, stride=stride, padding=1, bias=False)
+        self.bn1 = nn.BatchNorm2d(out_channels)
+        self.conv2 = nn.Conv2d(out_channels, out_channels, 3, padding=1, bias=False)
+        self.bn2 = nn.BatchNorm2d(out_channels)
+        self.shortcut = nn.Sequential(
+            nn.Conv2d(in_channels, out_channels, 1, stride=stride, bias=False),
+            nn.BatchNorm2d(out_channels),
+        )
+
+    def forward(self, x):
+        out = F.relu(self.bn1(self.conv1(x)))
+        out = self.bn2(self.conv2(out))
+        out = out + self.shortcut(x)
+        return F.relu(out)
+"""
+
+CONV1D = """
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv1d(3, 5, kernel_size=3, stride=2, padding=1)
+
+    def forward(self, x):
+        return self.conv(x)
+"""
+
+CONV3D = """
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv3d(2, 4, kernel_size=3, padding=1)
+
+    def forward(self, x):
+        return self.conv(x)
+"""
+
+CONTAINERS = """
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.blocks = nn.ModuleList([nn.Linear(8, 8) for _ in range(3)])
+        self.heads = nn.ModuleDict({"mean": nn.Linear(8, 2), "scale": nn.Linear(8, 2)})
+
+    def forward(self, x):
+        for block in self.blocks:
+            x = F.relu(block(x))
+        return self.heads["mean"](x) * torch.sigmoid(self.heads["scale"](x))
+"""
+
+IMG = "torch.randn(2, 3, 8, 8)"
+
+
+def _drift(m: float, n: int) -> float:
+    """Bound on the running-var drift m*var/(N-1) for inputs of variance ~1: a batch's
+    per-channel sample variance can reach ~2 for small N, hence the factor 2.5."""
+    return 2.5 * m / (n - 1)
+
+
+MODULE_CASES: list[Case] = [
+    _case("linear", LINEAR, "Net()", {"x": "torch.randn(5, 8)"}, covers=("torch.nn.Linear",)),
+    _case(
+        "mlp_sequential_ctor_args",
+        MLP,
+        "MLP(8, 16, 4)",
+        {"x": "torch.randn(5, 8)"},
+        covers=("torch.nn.Sequential", "torch.nn.ReLU"),
+    ),
+    _case(
+        "conv2d_same",
+        CONV,
+        "Net()",
+        {"x": IMG},
+        channels_first=("x",),
+        output_channels_first=True,
+        covers=("torch.nn.Conv2d",),
+    ),
+    _case(
+        "conv2d_valid_stride2",
+        CONV_VALID,
+        "Net()",
+        {"x": "torch.randn(2, 3, 11, 11)"},
+        channels_first=("x",),
+        output_channels_first=True,
+    ),
+    _case(
+        "conv1d_stride_padding",
+        CONV1D,
+        "Net()",
+        {"x": "torch.randn(2, 3, 11)"},
+        channels_first=("x",),
+        output_channels_first=True,
+        covers=("torch.nn.Conv1d",),
+    ),
+    _case(
+        "conv3d",
+        CONV3D,
+        "Net()",
+        {"x": "torch.randn(2, 2, 5, 6, 7)"},
+        channels_first=("x",),
+        output_channels_first=True,
+        covers=("torch.nn.Conv3d",),
+    ),
+    _case(
+        "modulelist_moduledict",
+        CONTAINERS,
+        "Net()",
+        {"x": "torch.randn(5, 8)"},
+        covers=("torch.nn.ModuleList", "torch.nn.ModuleDict"),
+    ),
+    _case(
+        "batchnorm1d_eval",
+        BN1D,
+        "Net()",
+        {"x": "torch.randn(16, 6)"},
+        covers=("torch.nn.BatchNorm1d",),
+    ),
+    _case(
+        "batchnorm1d_train",
+        BN1D,
+        "Net()",
+        {"x": "torch.randn(16, 6)"},
+        train=True,
+        stats_atol=_drift(0.1, 16),
+        stats_why=VAR_WHY.format(drift="0.1*1/15 ~ 0.0067 (N=16)"),
+    ),
+    _case(
+        "batchnorm1d_ncl_train",
+        BN1D,
+        "Net()",
+        {"x": "torch.randn(4, 6, 10)"},
+        train=True,
+        channels_first=("x",),
+        output_channels_first=True,
+        stats_atol=_drift(0.1, 40),
+        stats_why=VAR_WHY.format(drift="0.1*1/39 ~ 0.0026 (N=4*10)"),
+    ),
+    _case(
+        "batchnorm2d_eval",
+        BN2D,
+        "Net()",
+        {"x": "torch.randn(4, 4, 6, 6)"},
+        channels_first=("x",),
+        output_channels_first=True,
+        covers=("torch.nn.BatchNorm2d",),
+    ),
+    _case(
+        "batchnorm2d_train_momentum",
+        BN2D,
+        "Net()",
+        {"x": "torch.randn(4, 4, 6, 6)"},
+        train=True,
+        channels_first=("x",),
+        output_channels_first=True,
+        stats_atol=_drift(0.3, 144),
+        stats_why=VAR_WHY.format(drift="0.3*1/143 ~ 0.0021 (N=4*6*6, momentum=0.3)"),
+    ),
+    _case(
+        "dropout_eval",
+        DROPOUT,
+        "Net()",
+        {"x": "torch.randn(5, 8)"},
+        covers=("torch.nn.Dropout",),
+    ),
+    _case(
+        "dropout_train_statistics",
+        DROPOUT_TRAIN,
+        "Net()",
+        {"x": "torch.randn(64, 32)"},
+        train=True,
+        random=True,  # dropout masks differ: compare mean / std / zero fraction
+    ),
+    _case(
+        "layernorm",
+        LAYERNORM,
+        "Net()",
+        {"x": "torch.randn(4, 10, 16)"},
+        covers=("torch.nn.LayerNorm",),
+    ),
+    _case(
+        "groupnorm",
+        GROUPNORM,
+        "Net()",
+        {"x": "torch.randn(2, 8, 5, 5)"},
+        channels_first=("x",),
+        output_channels_first=True,
+        covers=("torch.nn.GroupNorm",),
+    ),
+    _case(
+        "embedding",
+        EMBEDDING,
+        "Net()",
+        {"idx": "torch.randint(0, 20, (3, 7))"},
+        covers=("torch.nn.Embedding",),
+    ),
+    _case(
+        "maxpool2d",
+        MAXPOOL,
+        "Net()",
+        {"x": IMG},
+        channels_first=("x",),
+        output_channels_first=True,
+        covers=("torch.nn.MaxPool2d",),
+    ),
+    _case(
+        "avgpool2d",
+        AVGPOOL,
+        "Net()",
+        {"x": IMG},
+        channels_first=("x",),
+        output_channels_first=True,
+        covers=("torch.nn.AvgPool2d",),
+    ),
+    _case(
+        "avgpool2d_padded_stride",
+        AVGPOOL_PADDED,
+        "Net()",
+        {"x": IMG},
+        channels_first=("x",),
+        output_channels_first=True,
+    ),
+    _case(
+        "adaptive_avgpool2d_1x1",
+        ADAPTIVE_1,
+        "Net()",
+        {"x": IMG},
+        channels_first=("x",),
+        output_channels_first=True,
+        covers=("torch.nn.AdaptiveAvgPool2d",),
+    ),
+    _case(
+        "adaptive_avgpool2d_2x2",
+        ADAPTIVE_2,
+        "Net()",
+        {"x": IMG},
+        channels_first=("x",),
+        output_channels_first=True,
+    ),
+    _case(
+        "lenet",
+        LENET,
+        "LeNet()",
+        {"x": "torch.randn(2, 1, 32, 32)"},
+        channels_first=("x",),
+        covers=("torch.flatten", "torch.nn.functional.relu"),
+    ),
+    _case(
+        "residual_block_eval",
+        RESIDUAL,
+        "BasicBlock(3, 8, 2)",
+        {"x": IMG},
+        channels_first=("x",),
+        output_channels_first=True,
+    ),
+    _case(
+        "residual_block_train",
+        RESIDUAL,
+        "BasicBlock(3, 8, 2)",
+        {"x": IMG},
+        train=True,
+        channels_first=("x",),
+        output_channels_first=True,
+        stats_atol=_drift(0.1, 32),
+        stats_why=VAR_WHY.format(drift="0.1*var/31 (N=2*4*4); var of a conv output ~1"),
+    ),
+]
