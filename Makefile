@@ -10,6 +10,7 @@ help:
 	@echo "make demo   install everything, open JupyterLab on examples/"
 	@echo "make convert-example  convert the bundled example with the CLI"
 	@echo "make test   install everything, run every test suite"
+	@echo "make verify numerical equivalence: converted code against torch, run side by side"
 	@echo "make bench  conversion benchmark against a bare parse"
 	@echo "make corpus convert every ../shared/corpus notebook with the CLI"
 	@echo "make docs   regenerate the supported-API tables from the knowledge base"
@@ -26,6 +27,16 @@ demo: install lab-install
 
 convert-example: install
 	node bin/switcheroo.js convert $(EXAMPLE) -o examples/pytorch_cnn-jax.ipynb
+
+python-env:
+	bash scripts/setup_python.sh
+
+lint-python: python-env
+	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
+
+verify: install python-env
+	.venv/bin/python verify/run.py
 
 lint: install
 	npx tsc --noEmit -p tsconfig.test.json
@@ -49,7 +60,7 @@ bench: install
 docs: install
 	node dist/scripts/api_table.js
 
-test: lint test-engine lab-install lab-ui-test
+test: lint test-engine python-env lint-python verify lab-install lab-ui-test
 
 
-.PHONY: help install demo convert-example lint test-engine corpus bench docs test
+.PHONY: help install demo convert-example python-env lint-python verify lint test-engine corpus bench docs test

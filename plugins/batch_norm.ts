@@ -40,9 +40,7 @@ export function batchNorm(node: Node, ctx: HookContext): string | undefined {
     `momentum=${VALUE_CONVERTERS.one_minus(momentum)}`,
     `epsilon=${/^[\d.eE+-]+$/.test(eps) ? formatEps(eps) : eps}`
   ];
-  if (/BatchNorm[23]d$/.test(ref.name)) {
-    parts.push('axis=1'); // channels stay on axis 1 (NCHW), as in torch
-  }
+  parts.push('axis=1'); // channels stay on axis 1 as in torch: (N, C), (N, C, L), NCHW
   const affine = bound.named.get('affine');
   if (affine && affine !== 'True') {
     parts.push(`use_scale=${affine}`, `use_bias=${affine}`);

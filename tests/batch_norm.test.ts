@@ -18,7 +18,7 @@ describe('plugins/batch_norm.ts', () => {
     const out = await convert(HEADER + 'bn = nn.BatchNorm1d(8, eps=1e-3, momentum=0.2)\n');
     expect(out).toBe(py`
       import flax.linen as nn
-      bn = nn.BatchNorm(momentum=0.8, epsilon=0.001)
+      bn = nn.BatchNorm(momentum=0.8, epsilon=0.001, axis=1)
     `);
   });
 

@@ -45,7 +45,7 @@ function convPadding(n: number) {
       return `(${parts.map(p => `(${p}, ${p})`).join(', ')}${parts.length === 1 ? ',' : ''})`;
     }
     if (INT.test(t)) {
-      return `(${new Array(n).fill(`(${t}, ${t})`).join(', ')})`;
+      return `(${new Array(n).fill(`(${t}, ${t})`).join(', ')}${n === 1 ? ',' : ''})`;
     }
     return `[(${t}, ${t})] * ${n}`;
   };
