@@ -53,7 +53,7 @@ export function summary(): string {
   let total = 0;
   for (const [file, data] of Object.entries(KNOWLEDGE_FILES)) {
     const names = Object.keys(data.entries).sort();
-    const tested = Object.values(data.entries).filter(e => e.test).length;
+    const tested = Object.values(data.entries).filter(e => e.test?.expr).length;
     total += names.length;
     const examples = names
       .slice(0, 4)

@@ -10,6 +10,8 @@ export interface TestSpec {
   rtol?: number;
   atol?: number;
   why?: string;
+  /** Why there is no numerical case (no value to compare, or not converted yet). */
+  none?: string;
 }
 
 export interface Entry {
