@@ -1,6 +1,9 @@
 /** nn.Sequential / ModuleList / ModuleDict / Identity: containers of layers. */
 import type { Node } from 'web-tree-sitter';
 import type { HookContext } from '../src/engine/context';
+import { withKeyword } from '../src/engine/mapping';
+import { channelsLast, spatialDims } from './conv_layout';
+import { requireTraining } from './state_flag_injection';
 
 /** Layers that nn.Sequential cannot feed: they need the training flag or a layout change. */
 const NEEDS_CALL_SITE = /^torch\.nn\.(BatchNorm[123]d|Dropout\w*|Conv\w*)$/;
@@ -36,13 +39,82 @@ export function sequential(node: Node, ctx: HookContext): string | undefined {
   if (args.some(a => a.type === 'keyword_argument' || a.type === 'dictionary_splat')) {
     return undefined;
   }
-  warnSpecialLayers(node, ctx, 'nn.Sequential');
-  ctx.requireImport('nn');
+  // The argument list as written, its parentheses turned into brackets: layout and commas stay.
+  const argList = node.childForFieldName('arguments');
   const list =
     args.length === 1 && args[0].type === 'list_splat'
       ? ctx.text(args[0]).slice(1)
-      : `[${args.map(a => ctx.text(a)).join(', ')}]`;
+      : `[${argList ? ctx.text(argList).slice(1, -1) : ''}]`;
+  if (unrolledAttribute(node, ctx)) {
+    return list; // a plain list in setup; its call sites apply the layers one by one
+  }
+  warnSpecialLayers(node, ctx, 'nn.Sequential');
+  ctx.requireImport('nn');
   return `nn.Sequential(${list})`;
+}
+
+/** Layers that need their own call site: the training flag, or the NCHW layout. */
+function needsCallSite(layer: string | undefined, ctx: HookContext): boolean {
+  return (
+    !!layer &&
+    (NEEDS_CALL_SITE.test(layer) || !!ctx.symbols.classes.get(layer)?.trainingReasons.length)
+  );
+}
+
+/** `self.x = nn.Sequential(...)` in a module's __init__ holding such layers: the attribute unrolled at call sites. */
+function unrolledAttribute(node: Node, ctx: HookContext): string | undefined {
+  const assign = node.parent?.type === 'assignment' ? node.parent : undefined;
+  const left = assign?.childForFieldName('left');
+  const attr =
+    left?.type === 'attribute' && left.childForFieldName('object')?.text === 'self'
+      ? left.childForFieldName('attribute')?.text
+      : undefined;
+  const elements = attr ? ctx.scope.cls?.sequences.get(attr) : undefined;
+  return ctx.scope.methodName === '__init__' && elements?.some(e => needsCallSite(e, ctx))
+    ? attr
+    : undefined;
+}
+
+/**
+ * `self.shortcut(x)` where shortcut held Conv/BatchNorm/Dropout: each element called in
+ * turn with what it needs, `self.shortcut[1](self.shortcut[0](x...)..., use_running_average=...)`.
+ */
+export function sequentialCall(node: Node, ctx: HookContext): string | undefined {
+  const fn = node.childForFieldName('function');
+  const attr = fn?.childForFieldName('attribute')?.text ?? '';
+  const elements = ctx.scope.cls?.sequences.get(attr);
+  const args =
+    node.childForFieldName('arguments')?.namedChildren.filter(a => a && a.type !== 'comment') ?? [];
+  if (!fn || !elements?.some(e => needsCallSite(e, ctx)) || args.length !== 1 || !args[0]) {
+    return undefined;
+  }
+  let value = ctx.text(args[0]);
+  elements.forEach((layer, i) => {
+    const call = (x: string) => `${ctx.text(fn)}[${i}](${x})`;
+    if (layer && /^torch\.nn\.Conv[123]d$/.test(layer)) {
+      value = channelsLast(call, value, spatialDims(layer));
+    } else if (layer && /^torch\.nn\.BatchNorm[123]d$/.test(layer)) {
+      requireTraining(
+        ctx,
+        node,
+        `${layer.replace('torch.nn.', 'nn.')} in ${attr} uses batch statistics in training`
+      );
+      value = withKeyword(call(value), 'use_running_average=not training');
+    } else if (layer && /^torch\.nn\.Dropout/.test(layer)) {
+      requireTraining(
+        ctx,
+        node,
+        `nn.Dropout in ${attr} is active in training and off in evaluation`
+      );
+      value = withKeyword(call(value), 'deterministic=not training');
+    } else if (layer && ctx.symbols.classes.get(layer)?.trainingReasons.length) {
+      requireTraining(ctx, node, `${layer} in ${attr} takes training`);
+      value = withKeyword(call(value), 'training=training');
+    } else {
+      value = call(value);
+    }
+  });
+  return value;
 }
 
 /** `nn.ModuleList([...])` -> `[...]`; `nn.ModuleDict({...})` -> `{...}`: Linen registers plain containers in setup. */

@@ -20,6 +20,11 @@ function scaled(op: string): OutOfPlace {
     y && `${x} ${op} ${kw.has('alpha') ? `${kw.get('alpha')} * ${atom(y)}` : atom(y)}`;
 }
 
+/** scatter along `dim`: index picks the position on `dim`, the other axes run over index's own shape. */
+function scatterIndex(dim: string, index: string): string {
+  return `tuple(${index} if d == ${dim} else i for d, i in enumerate(jnp.indices(${index}.shape, sparse=True)))`;
+}
+
 /** index_add_ / index_fill_ address `index` along `dim`: x.at[:, index] for dim 1. */
 function along(dim: string, index: string): string {
   return /^\d+$/.test(dim.trim())
@@ -50,7 +55,7 @@ const OPS: Record<string, OutOfPlace> = {
   clamp_: (x, [lo, hi], kw) =>
     `jnp.clip(${x}, ${lo ?? kw.get('min') ?? 'None'}, ${hi ?? kw.get('max') ?? 'None'})`,
   clip_: (x, args, kw) => OPS.clamp_(x, args, kw),
-  copy_: (x, [src]) => src && `jnp.asarray(${src}, dtype=${x}.dtype).reshape(${x}.shape)`,
+  copy_: (x, [src]) => src && `jnp.broadcast_to(jnp.asarray(${src}, dtype=${x}.dtype), ${x}.shape)`,
   masked_fill_: (x, [mask, v], kw) => {
     const m = mask ?? kw.get('mask');
     const value = v ?? kw.get('value');
@@ -61,6 +66,14 @@ const OPS: Record<string, OutOfPlace> = {
     const scale = kw.has('alpha') ? `${kw.get('alpha')} * ${atom(src ?? '')}` : src;
     return dim && index && src ? `${x}.at[${along(dim, index)}].add(${scale})` : undefined;
   },
+  index_copy_: (x, [dim, index, source]) =>
+    dim && index && source ? `${x}.at[${along(dim, index)}].set(${source})` : undefined,
+  scatter_add_: (x, [dim, index, src], kw) => {
+    const value = src ?? kw.get('src');
+    return dim && index && value ? `${x}.at[${scatterIndex(dim, index)}].add(${value})` : undefined;
+  },
+  squeeze_: (x, [d]) =>
+    d ? `(jnp.squeeze(${x}, ${d}) if ${x}.shape[${d}] == 1 else ${x})` : `jnp.squeeze(${x})`,
   index_fill_: (x, [dim, index, value]) =>
     dim && index && value ? `${x}.at[${along(dim, index)}].set(${value})` : undefined,
   scatter_: (x, [dim, index, src], kw) => {
@@ -68,7 +81,7 @@ const OPS: Record<string, OutOfPlace> = {
     if (!dim || !index || !value || kw.has('reduce')) {
       return undefined;
     }
-    return `jnp.put_along_axis(${x}, ${index}, ${value}, axis=${dim}, inplace=False)`;
+    return `${x}.at[${scatterIndex(dim, index)}].set(${value})`;
   },
   unsqueeze_: (x, [d]) => d && `jnp.expand_dims(${x}, ${d})`,
   t_: x => `${x}.T`,

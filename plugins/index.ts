@@ -1,7 +1,7 @@
 /** The built-in hooks, registered in one place. */
 import { HookRegistry, type TextFilter } from '../src/engine/hooks';
 import { batchNorm, batchNormCall } from './batch_norm';
-import { identity, moduleList, sequential } from './containers';
+import { identity, moduleList, sequential, sequentialCall } from './containers';
 import { convCall } from './conv_layout';
 import { device } from './devices';
 import { div } from './div';
@@ -15,6 +15,7 @@ import { loss } from './losses';
 import { groupNorm, groupNormCall, layerNorm } from './normalization';
 import { randomness } from './random_keys';
 import { fieldReference, initStatement, moduleClass, moduleMethod } from './module_class';
+import { optimizer } from './optimizers';
 import { pad } from './pad';
 import { adaptiveAvgPool, pool } from './pooling';
 import { maxMin } from './reductions';
@@ -53,12 +54,14 @@ export function builtinHooks(): HookRegistry {
     .register('loss', loss)
     .register('cross_entropy', loss)
     .register('randomness', randomness)
+    .register('optimizer', optimizer)
     .register('expand', expand)
     .register('repeat', repeat)
     .register('split_chunk', splitChunk)
     .register('pool', pool)
     .register('adaptive_avg_pool', adaptiveAvgPool)
     .register('sequential', sequential)
+    .register('sequential.call', sequentialCall)
     .register('module_list', moduleList)
     .register('identity', identity)
     .register('squeeze', squeeze)

@@ -76,7 +76,7 @@ export function layerNorm(node: Node, ctx: HookContext): string | undefined {
 /** `nn.GroupNorm(G, C)` -> `nn.GroupNorm(num_groups=G, epsilon=1e-05)`; its call moves channels last. */
 export function groupNorm(node: Node, ctx: HookContext): string | undefined {
   if (ctx.entry?.entry.kind !== 'layer') {
-    return undefined; // F.group_norm has weights passed in: not mapped
+    return groupNormFunctional(node, ctx);
   }
   const bound = bindCall(node, ctx, ['num_groups', 'num_channels', 'eps', 'affine']).named;
   const groups = bound.get('num_groups');
@@ -89,6 +89,29 @@ export function groupNorm(node: Node, ctx: HookContext): string | undefined {
     parts.push('use_scale=False', 'use_bias=False');
   }
   return `nn.GroupNorm(${parts.join(', ')})`;
+}
+
+/** `F.group_norm(x, G, w, b, eps)`: standardise each group of channels, then scale per channel. */
+function groupNormFunctional(node: Node, ctx: HookContext): string | undefined {
+  const bound = bindCall(node, ctx, ['input', 'num_groups', 'weight', 'bias', 'eps']).named;
+  const x = bound.get('input');
+  const groups = bound.get('num_groups');
+  if (!x || !groups) {
+    return undefined;
+  }
+  ctx.requireImport('jax');
+  const X = atom(x);
+  const channel = `(1, -1) + (1,) * (${X}.ndim - 2)`;
+  let out = `jax.nn.standardize(${X}.reshape(${X}.shape[0], ${groups}, -1), axis=-1, epsilon=${bound.get('eps') ?? '1e-05'}).reshape(${X}.shape)`;
+  const w = bound.get('weight');
+  const b = bound.get('bias');
+  if (w && w !== 'None') {
+    out = `${out} * ${atom(w)}.reshape(${channel})`;
+  }
+  if (b && b !== 'None') {
+    out = `${out} + ${atom(b)}.reshape(${channel})`;
+  }
+  return out;
 }
 
 /** `self.gn(x)` -> `jnp.moveaxis(self.gn(jnp.moveaxis(x, 1, -1)), -1, 1)`: any rank, channels on axis 1. */

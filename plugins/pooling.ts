@@ -65,11 +65,34 @@ export function adaptiveAvgPool(node: Node, ctx: HookContext): string | undefine
   const bound = bindCall(node, ctx, layer ? ['output_size'] : ['input', 'output_size']);
   const size = bound.named.get('output_size')?.replace(/\s/g, '');
   const n = spatialDims(name);
-  if (!size || !/^(1|\((1,)+1?\)|\(1,?\))$/.test(size)) {
+  if (!size) {
     return undefined;
   }
   const axes = Array.from({ length: n }, (_, i) => i + 2).join(', ');
-  const mean = (x: string) => `${x}.mean(axis=(${axes}${n === 1 ? ',' : ''}), keepdims=True)`;
+  let mean = (x: string) => `${x}.mean(axis=(${axes}${n === 1 ? ',' : ''}), keepdims=True)`;
+  if (!/^(1|\((1,)+1?\)|\(1,?\))$/.test(size)) {
+    // Output size k: equal windows when the input size is a multiple of k (torch's windows then agree)
+    const sizes = /^\d+$/.test(size)
+      ? Array(n).fill(size)
+      : size
+          .replace(/^\(|\)$/g, '')
+          .split(',')
+          .filter(Boolean);
+    if (sizes.length !== n || sizes.some(s => !/^\d+$/.test(s))) {
+      return undefined;
+    }
+    ctx.note(
+      'info',
+      `adaptive pooling to ${size}: exact when each input size is a multiple of the output size`,
+      node,
+      'semantics'
+    );
+    mean = (x: string) => {
+      const split = sizes.map((s, i) => `${s}, ${x}.shape[${i + 2}] // ${s}`).join(', ');
+      const inner = sizes.map((_, i) => 3 + 2 * i).join(', ');
+      return `${x}.reshape(${x}.shape[:2] + (${split})).mean(axis=(${inner}${n === 1 ? ',' : ''}))`;
+    };
+  }
   if (layer) {
     return `lambda x: ${mean('x')}`;
   }

@@ -141,19 +141,51 @@ export function randomness(node: Node, ctx: HookContext): string | undefined {
       return p && `jax.random.bernoulli(${freshKey(node, ctx)}, ${p}).astype(${atom(p)}.dtype)`;
     }
     case 'normal_':
-    case 'uniform_': {
-      if (!receiver || node.parent?.type !== 'expression_statement') {
+    case 'uniform_':
+    case 'bernoulli_': {
+      if (!receiver) {
         return undefined;
       }
       const x = ctx.text(receiver);
       const k = freshKey(node, ctx);
+      let draw: string;
       if (fn === 'normal_') {
-        const draw = `jax.random.normal(${k}, ${atom(x)}.shape, ${atom(x)}.dtype)`;
+        const base = `jax.random.normal(${k}, ${atom(x)}.shape, ${atom(x)}.dtype)`;
         const mean = bound.get('mean') ?? '0';
         const std = bound.get('std') ?? '1';
-        return `${x} = ${mean === '0' ? '' : `${atom(mean)} + `}${std === '1' ? draw : `${atom(std)} * ${draw}`}`;
+        draw = `${mean === '0' ? '' : `${atom(mean)} + `}${std === '1' ? base : `${atom(std)} * ${base}`}`;
+      } else if (fn === 'uniform_') {
+        draw = `jax.random.uniform(${k}, ${atom(x)}.shape, ${atom(x)}.dtype, ${bound.get('from') ?? '0.0'}, ${bound.get('to') ?? '1.0'})`;
+      } else {
+        draw = `jax.random.bernoulli(${k}, ${bound.get('p') ?? '0.5'}, ${atom(x)}.shape).astype(${atom(x)}.dtype)`;
       }
-      return `${x} = jax.random.uniform(${k}, ${atom(x)}.shape, ${atom(x)}.dtype, ${bound.get('from') ?? '0.0'}, ${bound.get('to') ?? '1.0'})`;
+      // The tensor is overwritten in place: rebind it where it is a name (`z = x.normal_()` -> `z = x = ...`)
+      const statement = node.parent?.type === 'expression_statement';
+      const assigned =
+        node.parent?.type === 'assignment' && node.parent.childForFieldName('right')?.equals(node);
+      return receiver.type === 'identifier' && (statement || assigned) ? `${x} = ${draw}` : draw;
+    }
+    case 'randint_like': {
+      const x = bound.get('input');
+      const { positional: args, keywords: kw } = splitArgs(node, ctx);
+      const [low, high] = args.length >= 3 ? [args[1], args[2]] : ['0', args[1]];
+      const hi = kw.get('high') ?? high;
+      return (
+        x &&
+        hi &&
+        `jax.random.randint(${freshKey(node, ctx)}, ${atom(x)}.shape, ${kw.get('low') ?? low}, ${hi}).astype(${atom(x)}.dtype)`
+      );
+    }
+    case 'multinomial': {
+      const p = bound.get('input');
+      const n = bound.get('num_samples');
+      const replace = bound.get('replacement') ?? 'False';
+      // one row of probabilities: draws of category indices, with or without replacement
+      return (
+        p &&
+        n &&
+        `jax.random.choice(${freshKey(node, ctx)}, ${atom(p)}.shape[-1], shape=(${n},), replace=${replace}, p=${atom(p)} / ${atom(p)}.sum())`
+      );
     }
     default:
       return undefined;

@@ -91,6 +91,7 @@ export function analyzeClass(node: Node, symbols: SymbolTable): ClassInfo {
     fields: [],
     trainingReasons: [],
     methodsWithTraining: new Set(),
+    sequences: new Map(),
     hasBatchStats: false
   };
   const body = node.childForFieldName('body');
@@ -125,6 +126,21 @@ export function analyzeClass(node: Node, symbols: SymbolTable): ClassInfo {
       if (layer) {
         info.layers.set(attr, layer);
         info.hasBatchStats ||= isBatchNorm(layer) || !!symbols.classes.get(layer)?.hasBatchStats;
+      }
+      if (layer === 'torch.nn.Sequential' && right?.type === 'call') {
+        // what each element is, so a call of the whole can be unrolled
+        const elements = (right.childForFieldName('arguments')?.namedChildren ?? [])
+          .filter((a): a is Node => !!a && a.type !== 'comment')
+          .map(a => {
+            const f = a.type === 'call' ? dottedName(a.childForFieldName('function')) : undefined;
+            return f
+              ? (symbols.resolveDotted(f) ?? (symbols.classes.has(f) ? f : undefined))
+              : undefined;
+          });
+        info.sequences.set(attr, elements);
+        info.hasBatchStats ||= elements.some(
+          e => isBatchNorm(e) || !!(e && symbols.classes.get(e)?.hasBatchStats)
+        );
       }
     }
   }

@@ -200,6 +200,9 @@ export class CellConverter implements HookContext {
       case 'attribute': {
         const text = cursor.nodeText;
         const paren = type === 'call' ? text.indexOf('(') : -1;
+        if (paren === 0) {
+          return true; // `(x > 0).all(dim=0)`: the callee starts with a parenthesis
+        }
         const callee = paren < 0 ? text : text.slice(0, paren);
         const dot = callee.indexOf('.');
         const head = (dot < 0 ? callee : callee.slice(0, dot)).trim();
@@ -646,6 +649,10 @@ export class CellConverter implements HookContext {
     const args = translateArgs(bound, entry);
     if (receiver && entry.target.startsWith('.')) {
       return emitCall(`${atom(this.text(receiver))}${entry.target}`, args, entry, bound.extra);
+    }
+    if (receiver && entry.positional?.includes('self')) {
+      args.set('self', unparen(this.text(receiver))); // `x.masked_fill(m, v)` -> `jnp.where(m, v, x)`
+      return emitCall(entry.target, args, entry, bound.extra);
     }
     const leading = receiver ? [unparen(this.text(receiver)), ...bound.extra] : bound.extra;
     return emitCall(entry.target, args, entry, leading);

@@ -10,6 +10,8 @@ export interface ClassInfo {
   fields: string[];
   /** Why `__call__` needs `training`; empty when it does not. */
   trainingReasons: string[];
+  /** nn.Sequential attributes: what each element is (canonical torch layer or user class). */
+  sequences: Map<string, (string | undefined)[]>;
   /** Methods that take `training` (so calls to them pass it on). */
   methodsWithTraining: Set<string>;
   /** Holds BatchNorm state (batch_stats) directly or through a submodule. */

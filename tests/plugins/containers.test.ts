@@ -156,3 +156,35 @@ describe('plugins/containers.ts', () => {
     ]);
   });
 });
+
+describe('plugins/containers.ts: a Sequential holding Conv/BatchNorm is unrolled at its call sites', () => {
+  test('the attribute becomes a list in setup; the call applies each layer with its layout and flag', async () => {
+    const cell = await convertCell(py`
+      import torch.nn as nn
+      class Block(nn.Module):
+          def __init__(self):
+              super().__init__()
+              self.shortcut = nn.Sequential(
+                  nn.Conv2d(3, 8, 1, bias=False),
+                  nn.BatchNorm2d(8),
+              )
+
+          def forward(self, x):
+              return self.shortcut(x)
+    `);
+    expect(cell.source).toBe(py`
+      import flax.linen as nn
+      class Block(nn.Module):
+          def setup(self):
+              self.shortcut = [
+                  nn.Conv(features=8, kernel_size=(1, 1), use_bias=False, padding='VALID'),
+                  nn.BatchNorm(momentum=0.9, epsilon=1e-05, axis=1),
+              ]
+
+          def __call__(self, x, training: bool = False):  # switcheroo: pass training=True to train, training=False to evaluate
+              return self.shortcut[1](self.shortcut[0](x.transpose(0, 2, 3, 1)).transpose(0, 3, 1, 2), use_running_average=not training)
+    `);
+    expect(cell.flags.partial).toBe(false);
+    expect(cell.flags.trainingFlag).toBe(true);
+  });
+});

@@ -52,7 +52,7 @@ describe('plugins/in_place.ts', () => {
       x = jnp.full_like(x, 3.0)
       x = jnp.clip(x, 0, 1)
       x = jnp.clip(x, None, 6)
-      x = jnp.asarray(y, dtype=x.dtype).reshape(x.shape)
+      x = jnp.broadcast_to(jnp.asarray(y, dtype=x.dtype), x.shape)
       x = -x
       x = jax.nn.relu(x)
       x = jnp.abs(x)

@@ -59,17 +59,18 @@ describe('plugins/normalization.ts', () => {
     `);
   });
 
-  test('F.group_norm is left as is, reported', async () => {
+  test('F.group_norm standardises each group of channels, then scales per channel', async () => {
     const cell = await convertCell(py`
       import torch.nn.functional as F
       c = F.group_norm(x, 4)
+      d = F.group_norm(x, 2, w, b, eps=1e-3)
     `);
     expect(cell.source).toBe(py`
-      import torch.nn.functional as F
-      c = F.group_norm(x, 4)  # switcheroo: torch.nn.functional.group_norm is not converted in this form; left as is
+      import jax
+      c = jax.nn.standardize(x.reshape(x.shape[0], 4, -1), axis=-1, epsilon=1e-05).reshape(x.shape)
+      d = jax.nn.standardize(x.reshape(x.shape[0], 2, -1), axis=-1, epsilon=1e-3).reshape(x.shape) * w.reshape((1, -1) + (1,) * (x.ndim - 2)) + b.reshape((1, -1) + (1,) * (x.ndim - 2))
     `);
-    expect(cell.flags.partial).toBe(true);
-    expect(cell.unsupported).toEqual(['torch.nn.functional.group_norm']);
+    expect(cell.flags.partial).toBe(false);
   });
 
   test('a one-element list shape is the last dim', async () => {

@@ -62,14 +62,14 @@ describe('plugins/pooling.ts', () => {
       import torch.nn.functional as F
       x = torch.zeros(1, 3, 8, 8)
       y = F.max_pool2d(x, 2, ceil_mode=True)
-      z = F.adaptive_avg_pool2d(x, (7, 7))
+      z = F.adaptive_avg_pool2d(x, (h, w))
     `);
     expect(cell.source).toBe(py`
       import jax.numpy as jnp
       import torch.nn.functional as F
       x = jnp.zeros((1, 3, 8, 8))
       y = F.max_pool2d(x, 2, ceil_mode=True)  # switcheroo: torch.nn.functional.max_pool2d(ceil_mode=...) is not converted; left as is
-      z = F.adaptive_avg_pool2d(x, (7, 7))  # switcheroo: torch.nn.functional.adaptive_avg_pool2d is not converted in this form; left as is
+      z = F.adaptive_avg_pool2d(x, (h, w))  # switcheroo: torch.nn.functional.adaptive_avg_pool2d is not converted in this form; left as is
     `);
     expect(cell.flags.partial).toBe(true);
     expect(cell.unsupported).toEqual([
@@ -84,6 +84,17 @@ describe('plugins/pooling.ts', () => {
         'torch.nn.functional.adaptive_avg_pool2d is not converted in this form; left as is'
       ]
     ]);
+  });
+
+  test('adaptive average pooling to k uses equal windows, with a note that it needs a multiple of k', async () => {
+    const cell = await convertCell(py`
+      import torch.nn.functional as F
+      z = F.adaptive_avg_pool2d(x, (7, 7))
+    `);
+    expect(cell.source).toBe(py`
+      z = x.reshape(x.shape[:2] + (7, x.shape[2] // 7, 7, x.shape[3] // 7)).mean(axis=(3, 5))
+    `);
+    expect(cell.diagnostics.map(d => d.code)).toEqual(['semantics']);
   });
 
   test('positional stride and padding, stride=None meaning the window', async () => {

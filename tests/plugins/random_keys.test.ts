@@ -162,7 +162,7 @@ describe('plugins/random_keys.ts', () => {
       import torch
       torch.manual_seed(0)
       p = torch.ones(3)
-      m = torch.multinomial(p, 2)
+      m = torch.poisson(p)
     `);
     expect(cell.source).toBe(py`
       import jax
@@ -170,10 +170,27 @@ describe('plugins/random_keys.ts', () => {
       import torch
       rng_key = jax.random.key(0)
       p = jnp.ones(3)
-      m = torch.multinomial(p, 2)  # switcheroo: torch.multinomial is not converted in this form; left as is
+      m = torch.poisson(p)  # switcheroo: torch.poisson has no JAX/Flax mapping; left as is
     `);
     expect(cell.flags.partial).toBe(true);
-    expect(cell.unsupported).toEqual(['torch.multinomial']);
+    expect(cell.unsupported).toEqual(['torch.poisson']);
+  });
+
+  test('multinomial draws categories with or without replacement', async () => {
+    const out = await convert(py`
+      import torch
+      torch.manual_seed(0)
+      m = torch.multinomial(p, 2)
+      r = torch.multinomial(p, 5, replacement=True)
+    `);
+    expect(out).toBe(py`
+      import jax
+      rng_key = jax.random.key(0)
+      rng_key, key_1 = jax.random.split(rng_key)
+      m = jax.random.choice(key_1, p.shape[-1], shape=(2,), replace=False, p=p / p.sum())
+      rng_key, key_2 = jax.random.split(rng_key)
+      r = jax.random.choice(key_2, p.shape[-1], shape=(5,), replace=True, p=p / p.sum())
+    `);
   });
 
   test('keyword sizes and bounds; device and requires_grad have no JAX meaning and are dropped', async () => {
