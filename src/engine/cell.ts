@@ -1,70 +1,18 @@
 /** Converts one parsed cell: walks the tree bottom-up and implements the HookContext. */
 import type { Node, Tree, TreeCursor } from 'web-tree-sitter';
-import {
-  analyzeClass,
-  dottedName,
-  recordAssignment,
-  recordImport,
-  returnsTensor
-} from './analysis';
+import { analyzeClass, dottedName, recordAssignment, recordImport } from './analysis';
 import type { CellFlag, EntryRef, HookContext, Scope, TargetInfo } from './context';
 import type { HookRegistry } from './hooks';
 import type { Entry, KnowledgeBase } from './knowledge';
 import { atom, bindArgs, emitCall, translateArgs, type BoundArgs } from './mapping';
 import { lineIndent } from './lines';
 import { EditSet } from './rewrite';
+import { TensorInference } from './tensors';
 import type { ClassInfo, SymbolTable } from './symbols';
 import type { Diagnostic, Level, Rewrite, Settings } from './types';
 
 /** Node types whose text may carry end-of-line comments of the statements inside them. */
 const STATEMENT_LEVEL = /(_statement|_definition|^module$|^block$|_clause$)/;
-
-/** Methods whose names are common on str, list, dict or numpy: convert only on known tensors. */
-const AMBIGUOUS_METHODS = new Set([
-  'split',
-  'index',
-  'copy',
-  'repeat',
-  'count',
-  'sort',
-  'all',
-  'any',
-  'get',
-  'items',
-  'keys',
-  'values',
-  'append',
-  'extend',
-  'pop',
-  'update',
-  'format',
-  'join',
-  'replace',
-  'strip',
-  'add',
-  'apply',
-  'numpy',
-  'clone',
-  'round',
-  'flip',
-  'max',
-  'min',
-  'mean',
-  'sum',
-  'std',
-  'var',
-  'prod',
-  'argmax',
-  'argmin',
-  'cumsum',
-  'item',
-  'tolist',
-  'type',
-  'fill',
-  'reshape',
-  'transpose',
-  'astype'
-]);
 
 const ENTER_TYPES = new Set(['class_definition', 'function_definition']);
 const LEAVE_TYPES = new Set([
@@ -81,33 +29,6 @@ const LEAVE_TYPES = new Set([
   'function_definition',
   'class_definition'
 ]);
-
-/** Module names never hold tensors, imported or not yet. */
-const MODULE_NAMES = new Set([
-  'torch',
-  'nn',
-  'F',
-  'optim',
-  'np',
-  'numpy',
-  'jnp',
-  'jax',
-  'math',
-  'os',
-  'sys',
-  'random',
-  'optax',
-  'flax',
-  'self',
-  'cls',
-  'super'
-]);
-
-/** Device moves apply to models as well as tensors. */
-const DEVICE_METHODS = new Set(['to', 'cuda', 'cpu']);
-
-/** Keywords that only torch uses: a call carrying one is a tensor call. */
-const TORCH_KEYWORDS = /^(dim|keepdim|unbiased|correction)$/;
 
 export interface ImportSite {
   node: Node;
@@ -130,6 +51,7 @@ export interface CellWork {
 export class CellConverter implements HookContext {
   scope: Scope = {};
   entry?: EntryRef;
+  private readonly tensors: TensorInference;
   private readonly work: CellWork;
   private readonly injected = new Set<string>();
   private readonly commented = new Set<string>();
@@ -145,6 +67,7 @@ export class CellConverter implements HookContext {
     private readonly hooks: HookRegistry,
     readonly state: Map<string, unknown>
   ) {
+    this.tensors = new TensorInference(symbols, kb, n => this.resolve(n));
     this.work = {
       edits: new EditSet(source),
       tree,
@@ -389,7 +312,12 @@ export class CellConverter implements HookContext {
       return this.hooks.get('method.call')?.(node, this);
     }
     const entry = this.kb.method(name);
-    if (entry && entry.kind === 'method' && object && this.isTensorish(object, name, node)) {
+    if (
+      entry &&
+      entry.kind === 'method' &&
+      object &&
+      this.tensors.isReceiver(object, name, node, this.scope.cls)
+    ) {
       return this.applyEntry(node, { name: `torch.Tensor.${name}`, entry });
     }
     return undefined;
@@ -479,7 +407,11 @@ export class CellConverter implements HookContext {
     const name = node.childForFieldName('attribute')?.text ?? '';
     const object = node.childForFieldName('object');
     const entry = this.kb.method(name);
-    if (entry?.kind !== 'property' || !object || !this.isTensorish(object, name, node)) {
+    if (
+      entry?.kind !== 'property' ||
+      !object ||
+      !this.tensors.isReceiver(object, name, node, this.scope.cls)
+    ) {
       return undefined;
     }
     this.entry = { name: `torch.Tensor.${name}`, entry };
@@ -513,114 +445,14 @@ export class CellConverter implements HookContext {
       fn?.type === 'attribute' &&
       fn.childForFieldName('object')?.text === 'self' &&
       !!this.scope.cls?.layers.has(fn.childForFieldName('attribute')?.text ?? '');
-    if (layerCall || this.isTensorExpr(right, 3)) {
+    if (layerCall || this.tensors.produces(right)) {
       this.symbols.tensors.add(left.text);
       this.symbols.nonTensors.delete(left.text);
     }
   }
 
-  /** Could this receiver be a tensor? Literals, modules and other libraries are not. */
-  private isTensorish(object: Node, method: string, call: Node): boolean {
-    if (
-      [
-        'string',
-        'list',
-        'dictionary',
-        'set',
-        'integer',
-        'float',
-        'concatenated_string',
-        'list_comprehension'
-      ].includes(object.type)
-    ) {
-      return false;
-    }
-    const dotted = dottedName(object);
-    if (dotted) {
-      const head = dotted.split('.')[0];
-      if (
-        MODULE_NAMES.has(head) ||
-        this.symbols.aliases.has(head) ||
-        this.symbols.otherImports.has(head)
-      ) {
-        return false;
-      }
-      if (this.symbols.nonTensors.has(dotted) && !DEVICE_METHODS.has(method)) {
-        return false;
-      }
-      if (this.symbols.instances.has(dotted)) {
-        return DEVICE_METHODS.has(method);
-      }
-      if (head === 'self' && this.scope.cls?.layers.has(dotted.split('.')[1] ?? '')) {
-        return false;
-      }
-    }
-    if (!AMBIGUOUS_METHODS.has(method)) {
-      return true;
-    }
-    if (this.isTensorExpr(object, 3)) {
-      return true;
-    }
-    const args =
-      call.type === 'call' ? (call.childForFieldName('arguments')?.namedChildren ?? []) : [];
-    if (
-      args.some(
-        a =>
-          a &&
-          this.resolve(a.type === 'keyword_argument' ? (a.childForFieldName('value') as Node) : a)
-      )
-    ) {
-      return true; // x.type(torch.float32), x.to(torch.long)
-    }
-    return args.some(
-      a =>
-        a?.type === 'keyword_argument' &&
-        TORCH_KEYWORDS.test(a.childForFieldName('name')?.text ?? '')
-    );
-  }
-
   isTensor(node: Node): boolean {
-    return this.isTensorExpr(node, 3);
-  }
-
-  /** Is this expression known to produce a tensor (a torch call, a tensor method, a known name)? */
-  private isTensorExpr(node: Node | null, depth: number): boolean {
-    if (!node || depth < 0) {
-      return false;
-    }
-    switch (node.type) {
-      case 'identifier':
-        return this.symbols.tensors.has(node.text);
-      case 'parenthesized_expression':
-        return this.isTensorExpr(node.namedChildren[0], depth);
-      case 'subscript':
-        return this.isTensorExpr(node.childForFieldName('value'), depth - 1);
-      case 'binary_operator':
-        return (
-          this.isTensorExpr(node.childForFieldName('left'), depth - 1) ||
-          this.isTensorExpr(node.childForFieldName('right'), depth - 1)
-        );
-      case 'call': {
-        const fn = node.childForFieldName('function');
-        const canonical = fn ? this.resolve(fn) : undefined;
-        if (canonical) {
-          return returnsTensor(canonical);
-        }
-        const method =
-          fn?.type === 'attribute' ? (fn.childForFieldName('attribute')?.text ?? '') : '';
-        return (
-          !!this.kb.method(method) &&
-          this.isTensorExpr(fn?.childForFieldName('object') ?? null, depth - 1)
-        );
-      }
-      case 'attribute':
-        return (
-          this.kb.method(node.childForFieldName('attribute')?.text ?? '')?.kind === 'property' &&
-          this.isTensorExpr(node.childForFieldName('object'), depth - 1)
-        );
-      default:
-        return false;
-    }
+    return this.tensors.produces(node);
   }
 
   mapCall(node: Node, ref: EntryRef): string | undefined {
