@@ -38,9 +38,9 @@ export function fullList(): string {
       ''
     );
     lines.push('| torch | JAX / Flax | notes |', '|---|---|---|');
-    for (const [name, entry] of Object.entries(data.entries).sort(([a], [b]) =>
-      a.localeCompare(b)
-    )) {
+    // code-point order: the same on every machine, whatever its locale
+    const entries = Object.entries(data.entries).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    for (const [name, entry] of entries) {
       lines.push(`| \`${name}\` | ${form(entry)} | ${escape(entry.notes ?? '')} |`);
     }
     lines.push('');
