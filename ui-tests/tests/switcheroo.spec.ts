@@ -333,20 +333,23 @@ test.describe('Switcheroo', () => {
   test('palette lists the commands under "Switcheroo"', async ({ page, tmpPath }) => {
     await openExample(page, tmpPath);
     await page.notebook.activate(NOTEBOOK);
-    // "Switcheroo" matches the category, not the labels.
-    await runCommand(page, 'apputils:activate-command-palette');
-    const search = page.locator('.lm-CommandPalette-input:visible');
-    await expect(search).toHaveCount(1);
-    await search.pressSequentially('Switcheroo');
+    // "Switcheroo" matches the category, not the labels. The modal palette can lose focus
+    // while the notebook settles and close itself: open it again until the query holds.
     const items = page.locator('.lm-CommandPalette-item:visible');
-    for (const label of [
-      'Preview Conversion to JAX/Flax',
-      'Preview Conversion of Selected Cells',
-      'Convert to a New JAX/Flax Notebook',
-      'Undo Last Conversion'
-    ]) {
-      await expect(items.filter({ hasText: label })).toHaveCount(1);
-    }
+    await expect(async () => {
+      await runCommand(page, 'apputils:activate-command-palette');
+      const search = page.locator('.lm-CommandPalette-input:visible');
+      await expect(search).toHaveCount(1, { timeout: 2000 });
+      await search.fill('Switcheroo');
+      for (const label of [
+        'Preview Conversion to JAX/Flax',
+        'Preview Conversion of Selected Cells',
+        'Convert to a New JAX/Flax Notebook',
+        'Undo Last Conversion'
+      ]) {
+        await expect(items.filter({ hasText: label })).toHaveCount(1, { timeout: 2000 });
+      }
+    }).toPass({ timeout: 30000 });
     await page.keyboard.press('Escape');
   });
 
