@@ -15,10 +15,12 @@ import { loss } from './losses';
 import { groupNorm, groupNormCall, layerNorm } from './normalization';
 import { randomness } from './random_keys';
 import { fieldReference, initStatement, moduleClass, moduleMethod } from './module_class';
+import { applyAssignment, modelCall, modelInit, modelMethod } from './model_apply';
 import { pad } from './pad';
 import { adaptiveAvgPool, pool } from './pooling';
 import { maxMin } from './reductions';
 import { expand, flatten, repeat, size, splitChunk, squeeze, transpose } from './shape_ops';
+import { optimizerState, trainingStep } from './training_step';
 import {
   helperMethodCall,
   submoduleCall,
@@ -31,6 +33,7 @@ import {
 // Text filters: structural hooks only see nodes that could concern them.
 const inInit: TextFilter = (_text, ctx) => ctx.scope.methodName === '__init__';
 const modeSwitch: TextFilter = text => /\.(train|eval)\s*\(/.test(text);
+const optimizerStep: TextFilter = text => /\.step\(\s*\)/.test(text);
 const mentionsGradMode: TextFilter = text => /grad|inference_mode/.test(text);
 
 export function builtinHooks(): HookRegistry {
@@ -78,6 +81,12 @@ export function builtinHooks(): HookRegistry {
     .register('structure:decorator/grad_mode', gradModeDecorator, mentionsGradMode)
     .register('structure:assignment/indexed', indexedAssignment)
     .register('structure:augmented_assignment/indexed', indexedAssignment)
+    .register('model.call', modelCall)
+    .register('model.method', modelMethod)
+    .register('structure:assignment/model_init', modelInit)
+    .register('structure:assignment/optimizer', optimizerState)
+    .register('structure:assignment/model_apply', applyAssignment)
+    .register('structure:expression_statement/training_step', trainingStep, optimizerStep)
     .register('structure:class_definition/module_class', moduleClass)
     .register('structure:function_definition/module_class', moduleMethod)
     .register('structure:expression_statement/module_class', initStatement, inInit)

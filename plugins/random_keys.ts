@@ -12,7 +12,7 @@ import { bindCall } from './args';
 const KEY = 'rng_key';
 const SEEDED = 'random.seeded';
 
-function isTopLevel(node: Node): boolean {
+export function isTopLevel(node: Node): boolean {
   for (let p = node.parent; p; p = p.parent) {
     if (
       /^(function_definition|class_definition|lambda|\w+_comprehension|generator_expression)$/.test(
@@ -26,7 +26,7 @@ function isTopLevel(node: Node): boolean {
 }
 
 /** A fresh subkey for this draw: `rng_key, key_1 = jax.random.split(rng_key)` before the statement. */
-function freshKey(node: Node, ctx: HookContext): string {
+export function freshKey(node: Node, ctx: HookContext): string {
   if (!ctx.state.get(SEEDED)) {
     ctx.state.set(SEEDED, true);
     ctx.insertBefore(

@@ -198,7 +198,7 @@ export class CellConverter implements HookContext {
       case 'call':
       case 'attribute': {
         const text = cursor.nodeText;
-        const paren = type === 'call' ? text.indexOf('(') : -1;
+        const paren = type === 'call' ? argumentsStart(text) : -1;
         const callee = paren < 0 ? text : text.slice(0, paren);
         const dot = callee.indexOf('.');
         const head = (dot < 0 ? callee : callee.slice(0, dot)).trim();
@@ -207,7 +207,8 @@ export class CellConverter implements HookContext {
           this.symbols.aliases.has(head) ||
           (head === 'self' && !!this.scope.cls) ||
           (dot >= 0 && !!this.kb.method(last)) ||
-          (type === 'call' && this.symbols.classes.has(head))
+          (type === 'call' && this.symbols.classes.has(head)) ||
+          this.symbols.instances.has(head)
         );
       }
       case 'expression_statement':
@@ -373,10 +374,19 @@ export class CellConverter implements HookContext {
         ? this.applyEntry(node, { name: canonical, entry })
         : this.unsupported(node, canonical);
     }
+    if (fn.type === 'identifier' && this.symbols.instances.has(fn.text)) {
+      return this.hooks.get('model.call')?.(node, this); // `model(x)` outside the module
+    }
     if (fn.type !== 'attribute') {
       return undefined;
     }
     const object = fn.childForFieldName('object');
+    if (object?.type === 'identifier' && this.symbols.instances.has(object.text)) {
+      const out = this.hooks.get('model.method')?.(node, this); // `model.parameters()`
+      if (out !== undefined) {
+        return out;
+      }
+    }
     const name = fn.childForFieldName('attribute')?.text ?? '';
     if (object?.text === 'self' && this.scope.cls?.layers.has(name)) {
       return this.convertLayerCall(node, this.scope.cls.layers.get(name) as string);
@@ -591,6 +601,8 @@ export class CellConverter implements HookContext {
         return this.isTensorExpr(node.namedChildren[0], depth);
       case 'subscript':
         return this.isTensorExpr(node.childForFieldName('value'), depth - 1);
+      case 'comparison_operator':
+        return node.namedChildren.some(c => this.isTensorExpr(c, depth - 1));
       case 'binary_operator':
         return (
           this.isTensorExpr(node.childForFieldName('left'), depth - 1) ||
@@ -601,6 +613,9 @@ export class CellConverter implements HookContext {
         const canonical = fn ? this.resolve(fn) : undefined;
         if (canonical) {
           return returnsTensor(canonical);
+        }
+        if (fn?.type === 'identifier' && this.symbols.instances.has(fn.text)) {
+          return true; // a model's output
         }
         const method =
           fn?.type === 'attribute' ? (fn.childForFieldName('attribute')?.text ?? '') : '';
@@ -827,6 +842,22 @@ export class CellConverter implements HookContext {
       (c): c is Node => !!c && c.type !== 'comment' && !this.removed.has(c.startIndex)
     );
   }
+}
+
+/** Where a call's argument list starts: the `(` matching its last `)` (the callee may hold parentheses). */
+function argumentsStart(text: string): number {
+  const first = text.indexOf('(');
+  if (first !== 0 && !text.slice(0, first).includes(')')) {
+    return first; // `f.g(...)`: the common case, no scan
+  }
+  let depth = 0;
+  for (let i = text.length - 1; i >= 0; i--) {
+    depth += text[i] === ')' ? 1 : text[i] === '(' ? -1 : 0;
+    if (depth === 0) {
+      return i;
+    }
+  }
+  return first;
 }
 
 /** `(a - b)` -> `a - b` when the parentheses wrap the whole text. */
