@@ -25,6 +25,33 @@ export function isTopLevel(node: Node): boolean {
   return true;
 }
 
+/**
+ * A draw in a plain function (not a module method, lambda or comprehension) splits the
+ * notebook's key too, as torch draws from its global generator: `global rng_key` is
+ * declared once at the top of the function.
+ */
+function useGlobalKey(node: Node, ctx: HookContext): boolean {
+  let fn: Node | undefined;
+  for (let p = node.parent; p; p = p.parent) {
+    if (/^(class_definition|lambda|\w+_comprehension|generator_expression)$/.test(p.type)) {
+      return false;
+    }
+    if (p.type === 'function_definition') {
+      fn ??= p;
+    }
+  }
+  const first = fn?.childForFieldName('body')?.namedChildren.find(c => c?.type !== 'comment');
+  if (!fn || !first) {
+    return false;
+  }
+  const mark = `random.global:${ctx.state.get('notebook.cell') as number}:${fn.startIndex}`;
+  if (!ctx.state.get(mark)) {
+    ctx.state.set(mark, true);
+    ctx.insertBefore(first, `global ${KEY}`);
+  }
+  return true;
+}
+
 /** A fresh subkey for this draw: `rng_key, key_1 = jax.random.split(rng_key)` before the statement. */
 export function freshKey(node: Node, ctx: HookContext): string {
   if (!ctx.state.get(SEEDED)) {
@@ -68,7 +95,7 @@ export function randomness(node: Node, ctx: HookContext): string | undefined {
     }
     return `jax.random.key(${seed})`;
   }
-  if (!isTopLevel(node)) {
+  if (!isTopLevel(node) && !useGlobalKey(node, ctx)) {
     ctx.note(
       'warning',
       `${name} inside a function needs an explicit JAX key argument`,
