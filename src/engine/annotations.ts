@@ -21,6 +21,7 @@ export function annotateMetadata(
     t => t !== TRAINING_TAG && t !== PARTIAL_TAG
   );
   delete out[METADATA_KEY];
+  delete out.tags; // re-added below, after the annotation: the key order stays the same on reconversion
   if (flagged) {
     const note: CellAnnotation = {};
     if (cell.flags.trainingFlag) {
@@ -37,8 +38,6 @@ export function annotateMetadata(
   }
   if (tags.length > 0) {
     out.tags = tags;
-  } else {
-    delete out.tags;
   }
   return out;
 }

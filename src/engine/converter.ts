@@ -64,7 +64,8 @@ export class Converter {
         pending.map(p => p.work),
         code,
         symbols,
-        this.target
+        this.target,
+        options.comments
       ).residual;
     } catch (error) {
       pending.forEach(p => p.work && p.diagnostics.push(internal(error)));

@@ -3,6 +3,7 @@
  * removed, and the JAX/Flax imports the output uses are added once, where the
  * notebook imported torch.
  */
+import type { Node } from 'web-tree-sitter';
 import type { CellWork } from './cell';
 import type { TargetInfo } from './context';
 import type { SymbolTable } from './symbols';
@@ -34,7 +35,8 @@ export function fixImports(
   works: (CellWork | undefined)[],
   code: string[],
   symbols: SymbolTable,
-  target: TargetInfo
+  target: TargetInfo,
+  comments = true
 ): ImportPlan {
   // Which cells still use each torch alias; only cells whose text mentions one are scanned.
   const aliases = new Set(works.flatMap(w => w?.torchImports.flatMap(s => s.names) ?? []));
@@ -77,6 +79,7 @@ export function fixImports(
           work.rewrites.push({ from: '', to: lines.join('\n'), line, rule: 'imports' });
           work.edits.insert(site.node.startIndex, lines.map(l => `${l}\n${indent}`).join(''));
         }
+        keptImport(work, site.node, keep, used, comments);
         continue;
       }
       if (keep.length > 0) {
@@ -90,6 +93,9 @@ export function fixImports(
           lines.join(`\n${indent}`),
           true
         );
+        if (keep.length > 0) {
+          keptImport(work, site.node, keep, used, comments);
+        }
       } else {
         removeLine(work, site.node.startIndex, site.node.endIndex);
       }
@@ -109,6 +115,30 @@ export function fixImports(
 }
 
 /** Drop import lines so that `import torch` does not count as a use of torch. */
+/**
+ * A torch import kept because converted cells still use torch: the cell is flagged partial
+ * and the line says which cells, so a run without torch fails in an annotated cell.
+ */
+function keptImport(
+  work: CellWork,
+  node: Node,
+  keep: string[],
+  used: Map<string, number[]>,
+  comments: boolean
+): void {
+  const cells = [...new Set(keep.flatMap(n => used.get(n) ?? []))].sort((a, b) => a - b);
+  const reason = `torch is still used (cell${cells.length > 1 ? 's' : ''} ${cells.join(', ')}), so its import is kept`;
+  work.flags.partial.push(reason);
+  const source = work.edits.source;
+  const end = source.indexOf('\n', node.endIndex);
+  if (
+    comments &&
+    !source.slice(node.endIndex, end < 0 ? undefined : end).includes('# switcheroo:')
+  ) {
+    work.edits.append(node.endIndex, '  # switcheroo: kept, torch is still used');
+  }
+}
+
 function importFree(code: string): string {
   return code.replace(/^[ \t]*(import|from)\s[^\n]*$/gm, '');
 }

@@ -65,7 +65,7 @@ describe('plugins/normalization.ts', () => {
       c = F.group_norm(x, 4)
     `);
     expect(cell.source).toBe(py`
-      import torch.nn.functional as F
+      import torch.nn.functional as F  # switcheroo: kept, torch is still used
       c = F.group_norm(x, 4)  # switcheroo: torch.nn.functional.group_norm is not converted in this form; left as is
     `);
     expect(cell.flags.partial).toBe(true);

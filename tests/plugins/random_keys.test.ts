@@ -164,7 +164,7 @@ describe('plugins/random_keys.ts', () => {
       sample = lambda n: torch.randn(n)
     `);
     expect(cell.source).toBe(py`
-      import torch
+      import torch  # switcheroo: kept, torch is still used
       sample = lambda n: torch.randn(n)  # switcheroo: torch.randn is not converted in this form; left as is
     `);
     expect(cell.flags.partial).toBe(true);
@@ -185,7 +185,7 @@ describe('plugins/random_keys.ts', () => {
     expect(cell.source).toBe(py`
       import jax
       import jax.numpy as jnp
-      import torch
+      import torch  # switcheroo: kept, torch is still used
       rng_key = jax.random.key(0)
       p = jnp.ones(3)
       m = torch.multinomial(p, 2)  # switcheroo: torch.multinomial is not converted in this form; left as is
@@ -267,7 +267,7 @@ describe('plugins/random_keys.ts', () => {
               return torch.randn(n)
     `);
     expect(cell.source).toBe(py`
-      import torch
+      import torch  # switcheroo: kept, torch is still used
       class Noise:
           def sample(self, n):
               return torch.randn(n)  # switcheroo: torch.randn is not converted in this form; left as is
