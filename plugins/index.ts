@@ -3,6 +3,7 @@ import { HookRegistry, type TextFilter } from '../src/engine/hooks';
 import { batchNorm, batchNormCall } from './batch_norm';
 import { identity, moduleList, sequential } from './containers';
 import { convCall } from './conv_layout';
+import { dataLoader } from './data_loader';
 import { device } from './devices';
 import { div } from './div';
 import { dropout, dropoutCall } from './dropout';
@@ -76,6 +77,7 @@ export function builtinHooks(): HookRegistry {
     .register('pad', pad)
     .register('div', div)
     .register('device', device)
+    .register('data_loader', dataLoader)
     .register('grad_mode', gradMode)
     .register('structure:with_statement/grad_mode', gradModeWith, mentionsGradMode)
     .register('structure:decorator/grad_mode', gradModeDecorator, mentionsGradMode)
