@@ -21,7 +21,7 @@ import { pad } from './pad';
 import { adaptiveAvgPool, pool } from './pooling';
 import { maxMin } from './reductions';
 import { expand, flatten, repeat, size, splitChunk, squeeze, transpose } from './shape_ops';
-import { optimizerState, trainingStep } from './training_step';
+import { optimizer, optimizerState, trainingStep } from './training_step';
 import {
   helperMethodCall,
   submoduleCall,
@@ -83,6 +83,7 @@ export function builtinHooks(): HookRegistry {
     .register('structure:decorator/grad_mode', gradModeDecorator, mentionsGradMode)
     .register('structure:assignment/indexed', indexedAssignment)
     .register('structure:augmented_assignment/indexed', indexedAssignment)
+    .register('optimizer', optimizer)
     .register('model.call', modelCall)
     .register('model.method', modelMethod)
     .register('structure:assignment/model_init', modelInit)

@@ -305,3 +305,41 @@ function namesIn(left: Node | null | undefined): string[] {
   }
   return left.descendantsOfType('identifier').flatMap(id => (id ? [id.text] : []));
 }
+
+/**
+ * torch.optim constructors: the knowledge-base mapping with torch's defaults written out,
+ * `betas=(b1, b2)` split into `b1=`, `b2=`, and a coupled `weight_decay` (SGD, Adam, RMSprop:
+ * added to the gradient before the update) as `optax.chain(optax.add_decayed_weights(wd), ...)`.
+ * AdamW's decoupled decay is optax.adamw's own `weight_decay`.
+ */
+export function optimizer(node: Node, ctx: HookContext): string | undefined {
+  const ref = ctx.entry;
+  if (!ref) {
+    return undefined;
+  }
+  const bound = ctx.bind(node, ref.entry);
+  const decoupled = ref.name.endsWith('AdamW');
+  const wd = decoupled ? undefined : bound.named.get('weight_decay');
+  const betas = bound.named.get('betas');
+  const drop = [...(ref.entry.drop ?? []), 'betas', ...(decoupled ? [] : ['weight_decay'])];
+  let base = ctx.mapCall(node, { name: ref.name, entry: { ...ref.entry, hook: undefined, drop } });
+  if (base === undefined) {
+    return undefined;
+  }
+  if (betas) {
+    const pair = /^\(\s*([^,]+?)\s*,\s*([^,]+?)\s*,?\s*\)$/.exec(betas.trim());
+    const [b1, b2] = pair ? [pair[1], pair[2]] : [`${betas}[0]`, `${betas}[1]`];
+    base = base.replace(/\bb1=[^,)]+/, `b1=${b1}`).replace(/\bb2=[^,)]+/, `b2=${b2}`);
+  }
+  if (wd && !/^0(\.0*)?$/.test(wd.trim())) {
+    ctx.requireImport('optax');
+    ctx.note(
+      'info',
+      `${ref.name.replace('torch.', '')} weight_decay is L2 added to the gradient: optax.add_decayed_weights before the update`,
+      node,
+      'optimizer'
+    );
+    return `optax.chain(optax.add_decayed_weights(${wd}), ${base})`;
+  }
+  return base;
+}

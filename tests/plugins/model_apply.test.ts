@@ -329,4 +329,43 @@ describe('plugins/model_apply.ts and plugins/training_step.ts', () => {
     const once = await convert(source);
     expect(await convert(once)).toBe(once);
   });
+
+  test("optimizers write torch's defaults; betas split; coupled weight decay is chained before the update; AdamW keeps 0.01", async () => {
+    const out = await convert(py`
+      import torch
+      import torch.nn as nn
+
+      X = torch.ones(4, 3)
+      model = nn.Linear(3, 1)
+      a = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9, weight_decay=5e-4)
+      b = torch.optim.Adam(model.parameters(), lr=1e-3, betas=(0.9, 0.98), weight_decay=1e-2)
+      c = torch.optim.AdamW(model.parameters(), lr=3e-4, betas=(0.9, 0.95))
+      d = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9, nesterov=True)
+      e = torch.optim.RMSprop(model.parameters(), lr=0.01)
+      y = model(X)
+    `);
+    expect(out).toBe(py`
+      import jax
+      import jax.numpy as jnp
+      import flax.linen as nn
+      import optax
+
+      X = jnp.ones((4, 3))
+      rng_key = jax.random.key(0)  # switcheroo: no torch.manual_seed before this draw; seeded with 0
+      rng_key, key_1 = jax.random.split(rng_key)
+      model = nn.Dense(features=1)
+      variables = model.init(key_1, X[:1])
+      a = optax.chain(optax.add_decayed_weights(5e-4), optax.sgd(learning_rate=0.1, momentum=0.9))
+      a_state = a.init(variables['params'])
+      b = optax.chain(optax.add_decayed_weights(1e-2), optax.adam(learning_rate=1e-3, b1=0.9, b2=0.98, eps=1e-8))
+      b_state = b.init(variables['params'])
+      c = optax.adamw(learning_rate=3e-4, b1=0.9, b2=0.95, eps=1e-8, weight_decay=0.01)
+      c_state = c.init(variables['params'])
+      d = optax.sgd(learning_rate=0.1, momentum=0.9, nesterov=True)
+      d_state = d.init(variables['params'])
+      e = optax.rmsprop(learning_rate=0.01, decay=0.99, eps=1e-8, eps_in_sqrt=False)
+      e_state = e.init(variables['params'])
+      y = model.apply(variables, X)
+    `);
+  });
 });
