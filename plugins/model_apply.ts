@@ -25,6 +25,8 @@ export interface ModelKind {
   flag: boolean;
   batchStats: boolean;
   dropout: boolean;
+  /** RNG streams its own draws use (`sample`), beyond dropout. */
+  streams: string[];
 }
 
 export function modelKind(ctx: HookContext, name: string): ModelKind {
@@ -33,7 +35,8 @@ export function modelKind(ctx: HookContext, name: string): ModelKind {
     cls,
     flag: !!cls && cls.trainingReasons.length > 0,
     batchStats: !!cls?.hasBatchStats,
-    dropout: !!cls?.trainingReasons.some(r => /Dropout|dropout/.test(r))
+    dropout: !!cls?.trainingReasons.some(r => /Dropout|dropout/.test(r)),
+    streams: cls ? [...((ctx.state.get(`rngs:${cls.name}`) as Set<string> | undefined) ?? [])] : []
   };
 }
 
@@ -237,7 +240,11 @@ export function modelInit(node: Node, ctx: HookContext): string | undefined {
     }
   }
   ctx.requireImport('jax');
-  const key = freshKey(node, ctx);
+  let key = freshKey(node, ctx);
+  const { streams } = modelKind(ctx, name);
+  if (streams.length > 0) {
+    key = `{'params': ${key}, ${streams.map(k => `'${k}': ${freshKey(node, ctx)}`).join(', ')}}`;
+  }
   const indent = indentOf(node);
   const models = (ctx.state.get('models') as Set<string> | undefined) ?? new Set<string>();
   models.add(name);
@@ -291,6 +298,7 @@ export function modelCall(node: Node, ctx: HookContext): string | undefined {
   const inner = ctx.text(args).slice(1, -1).trim();
   const vars = step ? `{**${variablesOf(name)}, 'params': params}` : variablesOf(name);
   const extra: string[] = [];
+  const streams: string[] = [];
   if (kind.flag) {
     if (mode === 'unknown') {
       ctx.note(
@@ -302,24 +310,27 @@ export function modelCall(node: Node, ctx: HookContext): string | undefined {
     }
     extra.push(`training=${mode === 'train' ? 'True' : 'False'}`);
     if (mode === 'train' && kind.dropout) {
-      if (step) {
-        extra.push(`rngs={'dropout': ${step.dropoutKey(ctx)}}`);
-      } else if (isTopLevel(node)) {
-        extra.push(`rngs={'dropout': ${freshKey(node, ctx)}}`);
-      } else {
-        ctx.note(
-          'warning',
-          'dropout in training inside a function needs a key argument',
-          node,
-          'rng'
-        );
-        ctx.flagCell('partial', 'dropout key inside a function');
-        ctx.comment(node, "pass rngs={'dropout': key} with a fresh key");
-      }
+      streams.push('dropout');
     }
-    if (mode === 'train' && kind.batchStats) {
-      extra.push("mutable=['batch_stats']");
+  }
+  streams.push(...kind.streams);
+  if (streams.length > 0) {
+    const key = step ? step.dropoutKey(ctx) : isTopLevel(node) ? freshKey(node, ctx) : undefined;
+    if (key) {
+      extra.push(`rngs={${streams.map(k => `'${k}': ${key}`).join(', ')}}`);
+    } else {
+      ctx.note(
+        'warning',
+        `${streams.join(' and ')} RNG inside a function needs a key argument`,
+        node,
+        'rng'
+      );
+      ctx.flagCell('partial', 'RNG key inside a function');
+      ctx.comment(node, `pass rngs={'${streams[0]}': key} with a fresh key`);
     }
+  }
+  if (kind.flag && mode === 'train' && kind.batchStats) {
+    extra.push("mutable=['batch_stats']");
   }
   const all = [inner, ...extra].filter(Boolean).join(', ');
   return `${name}.apply(${vars}${all ? ', ' : ''}${all})`;
@@ -351,14 +362,32 @@ export function applyAssignment(node: Node, ctx: HookContext): string | undefine
   return `${ctx.text(left)}, updates = ${text}\n${indentOf(node)}${vars} = {**${vars}, **updates}`;
 }
 
+/** torch.nn.Module methods that are not the user's own computation. */
+const MODULE_API = new Set(
+  'parameters named_parameters buffers named_buffers children named_children modules named_modules state_dict load_state_dict train eval to cuda cpu float double half zero_grad requires_grad_ apply register_buffer register_parameter extra_repr add_module get_submodule'.split(
+    ' '
+  )
+);
+
 /** `model.parameters()` -> the leaves of its params; `model.to(device)` etc. are handled elsewhere. */
 export function modelMethod(node: Node, ctx: HookContext): string | undefined {
   const fn = node.childForFieldName('function');
   const name = fn?.childForFieldName('object')?.text ?? '';
   const method = fn?.childForFieldName('attribute')?.text;
-  if (method === 'parameters' && !isParameter(node, name)) {
+  if (!method || isParameter(node, name)) {
+    return undefined;
+  }
+  if (method === 'parameters') {
     ctx.requireImport('jax');
     return `jax.tree_util.tree_leaves(${variablesOf(name)}['params'])`;
   }
-  return undefined;
+  const kind = modelKind(ctx, name);
+  const args = node.childForFieldName('arguments');
+  if (!kind.cls || MODULE_API.has(method) || !args) {
+    return undefined;
+  }
+  // `model.encode(x)`: a method of the module runs through apply
+  const inner = ctx.text(args).slice(1, -1).trim();
+  const target = method === 'forward' ? '' : `, method=${name}.${method}`;
+  return `${name}.apply(${variablesOf(name)}${inner ? `, ${inner}` : ''}${target})`;
 }

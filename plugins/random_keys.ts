@@ -11,6 +11,8 @@ import { bindCall } from './args';
 
 const KEY = 'rng_key';
 const SEEDED = 'random.seeded';
+/** The RNG stream for draws inside Flax modules. */
+export const SAMPLE_STREAM = 'sample';
 
 export function isTopLevel(node: Node): boolean {
   for (let p = node.parent; p; p = p.parent) {
@@ -95,7 +97,20 @@ export function randomness(node: Node, ctx: HookContext): string | undefined {
     }
     return `jax.random.key(${seed})`;
   }
-  if (!isTopLevel(node) && !useGlobalKey(node, ctx)) {
+  const cls = ctx.scope.cls;
+  const inModule = !!cls && !!ctx.scope.method && ctx.scope.methodName !== '__init__';
+  if (inModule && cls) {
+    // a draw inside a Flax module: its own RNG stream, which apply/init are given
+    const streams = (ctx.state.get(`rngs:${cls.name}`) as Set<string> | undefined) ?? new Set();
+    streams.add(SAMPLE_STREAM);
+    ctx.state.set(`rngs:${cls.name}`, streams);
+    ctx.note(
+      'info',
+      `${name} inside ${cls.name}: drawn from the module's '${SAMPLE_STREAM}' RNG stream; apply and init pass rngs={'${SAMPLE_STREAM}': key}`,
+      node,
+      'rng'
+    );
+  } else if (!isTopLevel(node) && !useGlobalKey(node, ctx)) {
     ctx.note(
       'warning',
       `${name} inside a function needs an explicit JAX key argument`,
@@ -117,13 +132,13 @@ export function randomness(node: Node, ctx: HookContext): string | undefined {
   const dtype = bound.get('dtype');
   const dt = dtype ? `, dtype=${dtype}` : '';
   const receiver = node.childForFieldName('function')?.childForFieldName('object');
+  const key = () => (inModule ? `self.make_rng('${SAMPLE_STREAM}')` : freshKey(node, ctx));
   switch (fn) {
     case 'randn':
     case 'rand': {
       const shape = shapeOf(bound);
       return (
-        shape &&
-        `jax.random.${fn === 'randn' ? 'normal' : 'uniform'}(${freshKey(node, ctx)}, ${shape}${dt})`
+        shape && `jax.random.${fn === 'randn' ? 'normal' : 'uniform'}(${key()}, ${shape}${dt})`
       );
     }
     case 'randint': {
@@ -141,32 +156,31 @@ export function randomness(node: Node, ctx: HookContext): string | undefined {
       return (
         shape &&
         hi &&
-        `jax.random.randint(${freshKey(node, ctx)}, ${shapeOf(new Map([['s', shape]]), 's')}, ${lo}, ${hi}${dt})`
+        `jax.random.randint(${key()}, ${shapeOf(new Map([['s', shape]]), 's')}, ${lo}, ${hi}${dt})`
       );
     }
     case 'randperm': {
       const n = bound.get('n');
-      return n && `jax.random.permutation(${freshKey(node, ctx)}, ${n})`;
+      return n && `jax.random.permutation(${key()}, ${n})`;
     }
     case 'normal': {
       const mean = bound.get('mean') ?? '0.0';
       const std = bound.get('std') ?? '1.0';
       const shape = shapeOf(bound) ?? `jnp.shape(${mean})`;
       ctx.requireImport('jnp');
-      return `${atom(mean)} + ${atom(std)} * jax.random.normal(${freshKey(node, ctx)}, ${shape})`;
+      return `${atom(mean)} + ${atom(std)} * jax.random.normal(${key()}, ${shape})`;
     }
     case 'randn_like':
     case 'rand_like': {
       const x = bound.get('input');
       const op = fn === 'randn_like' ? 'normal' : 'uniform';
       return (
-        x &&
-        `jax.random.${op}(${freshKey(node, ctx)}, ${atom(x)}.shape, dtype=${dtype ?? `${atom(x)}.dtype`})`
+        x && `jax.random.${op}(${key()}, ${atom(x)}.shape, dtype=${dtype ?? `${atom(x)}.dtype`})`
       );
     }
     case 'bernoulli': {
       const p = bound.get('p') ?? bound.get('input');
-      return p && `jax.random.bernoulli(${freshKey(node, ctx)}, ${p}).astype(${atom(p)}.dtype)`;
+      return p && `jax.random.bernoulli(${key()}, ${p}).astype(${atom(p)}.dtype)`;
     }
     case 'normal_':
     case 'uniform_': {
@@ -174,7 +188,7 @@ export function randomness(node: Node, ctx: HookContext): string | undefined {
         return undefined;
       }
       const x = ctx.text(receiver);
-      const k = freshKey(node, ctx);
+      const k = key();
       if (fn === 'normal_') {
         const draw = `jax.random.normal(${k}, ${atom(x)}.shape, ${atom(x)}.dtype)`;
         const mean = bound.get('mean') ?? '0';

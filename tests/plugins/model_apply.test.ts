@@ -368,4 +368,59 @@ describe('plugins/model_apply.ts and plugins/training_step.ts', () => {
       y = model.apply(variables, X)
     `);
   });
+
+  test("a draw inside the module uses its 'sample' stream, which init and apply are given; a method runs through apply(method=...)", async () => {
+    const out = await convert(py`
+      import torch
+      import torch.nn as nn
+
+      class VAE(nn.Module):
+          def __init__(self):
+              super().__init__()
+              self.enc = nn.Linear(4, 2)
+              self.dec = nn.Linear(2, 4)
+
+          def encode(self, x):
+              return self.enc(x)
+
+          def forward(self, x):
+              mu = self.encode(x)
+              z = mu + torch.randn_like(mu)
+              return self.dec(z)
+
+      torch.manual_seed(0)
+      X = torch.randn(8, 4)
+      model = VAE()
+      recon = model(X)
+      mu = model.encode(X)
+    `);
+    expect(out).toBe(py`
+      import jax
+      import flax.linen as nn
+
+      class VAE(nn.Module):
+          def setup(self):
+              self.enc = nn.Dense(features=2)
+              self.dec = nn.Dense(features=4)
+
+          def encode(self, x):
+              return self.enc(x)
+
+          def __call__(self, x):
+              mu = self.encode(x)
+              z = mu + jax.random.normal(self.make_rng('sample'), mu.shape, dtype=mu.dtype)
+              return self.dec(z)
+
+      rng_key = jax.random.key(0)
+      rng_key, key_1 = jax.random.split(rng_key)
+      X = jax.random.normal(key_1, (8, 4))
+      rng_key, key_2 = jax.random.split(rng_key)
+      rng_key, key_3 = jax.random.split(rng_key)
+      model = VAE()
+      variables = model.init({'params': key_2, 'sample': key_3}, X[:1])
+      rng_key, key_4 = jax.random.split(rng_key)
+      recon = model.apply(variables, X, rngs={'sample': key_4})
+      mu = model.apply(variables, X, method=model.encode)
+    `);
+  });
 });
