@@ -16,7 +16,7 @@ import { loss } from './losses';
 import { groupNorm, groupNormCall, layerNorm } from './normalization';
 import { randomness } from './random_keys';
 import { fieldReference, initStatement, moduleClass, moduleMethod } from './module_class';
-import { applyAssignment, modelCall, modelInit, modelMethod } from './model_apply';
+import { applyAssignment, modelAttribute, modelCall, modelInit, modelMethod } from './model_apply';
 import { pad } from './pad';
 import { adaptiveAvgPool, pool } from './pooling';
 import { maxMin } from './reductions';
@@ -86,6 +86,7 @@ export function builtinHooks(): HookRegistry {
     .register('optimizer', optimizer)
     .register('model.call', modelCall)
     .register('model.method', modelMethod)
+    .register('model.attribute', modelAttribute)
     .register('structure:assignment/model_init', modelInit)
     .register('structure:assignment/optimizer', optimizerState)
     .register('structure:assignment/model_apply', applyAssignment)

@@ -391,3 +391,24 @@ export function modelMethod(node: Node, ctx: HookContext): string | undefined {
   const target = method === 'forward' ? '' : `, method=${name}.${method}`;
   return `${name}.apply(${variablesOf(name)}${inner ? `, ${inner}` : ''}${target})`;
 }
+
+/**
+ * `net.conv1`, `model.weight`, `net.bn1.running_mean`: a Flax module's submodules, parameters
+ * and statistics exist only inside apply. Reported and annotated, left as is.
+ */
+export function modelAttribute(node: Node, ctx: HookContext): string | undefined {
+  const [name, ...rest] = node.text.split('.');
+  const attr = rest.join('.');
+  if (isParameter(node, name)) {
+    return undefined;
+  }
+  const vars = variablesOf(name);
+  const why = `${name}.${attr}: a Flax module's layers, parameters and statistics live in ${vars} (${vars}['params'], ${vars}['batch_stats']) or inside apply`;
+  ctx.note('warning', why, node, 'model-attribute');
+  ctx.flagCell('partial', `${name}.${attr} read outside apply`);
+  ctx.comment(
+    node,
+    `${name}.${attr} is not converted: read ${vars}['params'] or use ${name}.apply`
+  );
+  return undefined;
+}

@@ -484,6 +484,9 @@ export class CellConverter implements HookContext {
     }
     const name = node.childForFieldName('attribute')?.text ?? '';
     const object = node.childForFieldName('object');
+    if (this.symbols.instances.has((dottedName(object) ?? '').split('.')[0])) {
+      return this.hooks.get('model.attribute')?.(node, this); // `net.conv1`, `net.bn1.running_mean`
+    }
     const entry = this.kb.method(name);
     if (entry?.kind !== 'property' || !object || !this.isTensorish(object, name, node)) {
       return undefined;

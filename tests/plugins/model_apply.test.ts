@@ -423,4 +423,30 @@ describe('plugins/model_apply.ts and plugins/training_step.ts', () => {
       mu = model.apply(variables, X, method=model.encode)
     `);
   });
+
+  test('parameters and submodules read outside apply are annotated and the cell flagged partial', async () => {
+    const cell = await convertCell(py`
+      import torch
+      import torch.nn as nn
+
+      X = torch.ones(4, 3)
+      net = nn.Linear(3, 1)
+      y = net(X)
+      print(net.weight.shape, net.bias)
+    `);
+    expect(cell.source).toBe(py`
+      import jax
+      import jax.numpy as jnp
+      import flax.linen as nn
+
+      X = jnp.ones((4, 3))
+      rng_key = jax.random.key(0)  # switcheroo: no torch.manual_seed before this draw; seeded with 0
+      rng_key, key_1 = jax.random.split(rng_key)
+      net = nn.Dense(features=1)
+      net_variables = net.init(key_1, X[:1])
+      y = net.apply(net_variables, X)
+      print(net.weight.shape, net.bias)  # switcheroo: net.weight.shape is not converted: read net_variables['params'] or use net.apply  # switcheroo: net.bias is not converted: read net_variables['params'] or use net.apply
+    `);
+    expect(cell.flags.partial).toBe(true);
+  });
 });
