@@ -21,7 +21,7 @@ import { pad } from './pad';
 import { adaptiveAvgPool, pool } from './pooling';
 import { maxMin } from './reductions';
 import { expand, flatten, repeat, size, splitChunk, squeeze, transpose } from './shape_ops';
-import { optimizer, optimizerState, trainingStep } from './training_step';
+import { backwardStatement, optimizer, optimizerState, trainingStep } from './training_step';
 import {
   helperMethodCall,
   submoduleCall,
@@ -35,6 +35,7 @@ import {
 const inInit: TextFilter = (_text, ctx) => ctx.scope.methodName === '__init__';
 const modeSwitch: TextFilter = text => /\.(train|eval)\s*\(/.test(text);
 const optimizerStep: TextFilter = text => /\.step\(\s*\)/.test(text);
+const backward: TextFilter = text => /\.backward\(/.test(text);
 const mentionsGradMode: TextFilter = text => /grad|inference_mode/.test(text);
 
 export function builtinHooks(): HookRegistry {
@@ -91,6 +92,7 @@ export function builtinHooks(): HookRegistry {
     .register('structure:assignment/optimizer', optimizerState)
     .register('structure:assignment/model_apply', applyAssignment)
     .register('structure:expression_statement/training_step', trainingStep, optimizerStep)
+    .register('structure:expression_statement/backward', backwardStatement, backward)
     .register('structure:class_definition/module_class', moduleClass)
     .register('structure:function_definition/module_class', moduleMethod)
     .register('structure:expression_statement/module_class', initStatement, inInit)

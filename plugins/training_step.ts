@@ -343,3 +343,22 @@ export function optimizer(node: Node, ctx: HookContext): string | undefined {
   }
   return base;
 }
+
+/** `y.backward()` outside a recognised training step: autograd on tensors, annotated. */
+export function backwardStatement(node: Node, ctx: HookContext): string | undefined {
+  const call = node.namedChildren[0];
+  const fn = call?.type === 'call' ? call.childForFieldName('function') : undefined;
+  if (node.namedChildren.length !== 1 || fn?.childForFieldName('attribute')?.text !== 'backward') {
+    return undefined;
+  }
+  const block = node.parent;
+  const step = block?.type === 'block' ? findStepOf(block, ctx) : undefined;
+  if (step?.backward.equals(node)) {
+    return undefined; // the step hook rewrites it
+  }
+  const why = `${fn.text}() is torch autograd: take the gradient with jax.grad of the computation`;
+  ctx.note('warning', why, node, 'autograd');
+  ctx.flagCell('partial', 'autograd (.backward()) not converted');
+  ctx.comment(node, 'not converted: .backward() has no JAX form; use jax.grad');
+  return undefined;
+}

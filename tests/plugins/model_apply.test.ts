@@ -275,7 +275,7 @@ describe('plugins/model_apply.ts and plugins/training_step.ts', () => {
       def train_epoch(model, X, y):
           opt.zero_grad()
           loss = jnp.mean((model(X) - y) ** 2)  # switcheroo: model is an argument: pass variables and call model.apply(variables, ...)
-          loss.backward()
+          loss.backward()  # switcheroo: not converted: .backward() has no JAX form; use jax.grad
           opt.step()  # switcheroo: training step not recognised: use jax.value_and_grad and optax
     `);
     expect(cell.flags.partial).toBe(true);
@@ -446,6 +446,22 @@ describe('plugins/model_apply.ts and plugins/training_step.ts', () => {
       net_variables = net.init(key_1, X[:1])
       y = net.apply(net_variables, X)
       print(net.weight.shape, net.bias)  # switcheroo: net.weight.shape is not converted: read net_variables['params'] or use net.apply  # switcheroo: net.bias is not converted: read net_variables['params'] or use net.apply
+    `);
+    expect(cell.flags.partial).toBe(true);
+  });
+
+  test('autograd on plain tensors is annotated in place', async () => {
+    const cell = await convertCell(py`
+      import torch
+      x = torch.ones(3)
+      y = (x * x).sum()
+      y.backward()
+    `);
+    expect(cell.source).toBe(py`
+      import jax.numpy as jnp
+      x = jnp.ones(3)
+      y = jnp.sum(x * x)
+      y.backward()  # switcheroo: not converted: .backward() has no JAX form; use jax.grad
     `);
     expect(cell.flags.partial).toBe(true);
   });
