@@ -197,6 +197,78 @@ function sampleFrom(arg: string, before: string, after: string, depth = 0): stri
   return undefined;
 }
 
+/** The arguments of a call's text, by position and by keyword. */
+function callArgs(call: Node): { positional: string[]; named: Map<string, string> } {
+  const positional: string[] = [];
+  const named = new Map<string, string>();
+  for (const a of call.childForFieldName('arguments')?.namedChildren ?? []) {
+    if (a?.type === 'keyword_argument') {
+      named.set(a.childForFieldName('name')?.text ?? '', a.childForFieldName('value')?.text ?? '');
+    } else if (a && a.type !== 'comment') {
+      positional.push(a.text);
+    }
+  }
+  return { positional, named };
+}
+
+const FIRST_LAYER = /(?:Conv\w*|Embedding|LSTM|GRU|RNN|Linear)\(\s*([^,()]+)/;
+
+/**
+ * A sample from the shapes the code states: a model whose first layer is a Linear takes
+ * `jnp.zeros((1, in_features))`, with in_features read from the layer, the constructor
+ * call or the constructor's default.
+ */
+function statedSample(
+  right: Node,
+  model: string,
+  before: string,
+  ctx: HookContext
+): string | undefined {
+  let call: Node | null = right;
+  while (
+    call?.type === 'call' &&
+    /\.(to|cuda|cpu|train|eval|float|double)$/.test(call.childForFieldName('function')?.text ?? '')
+  ) {
+    call = call.childForFieldName('function')?.childForFieldName('object') ?? null; // Net().to(device)
+  }
+
+  if (call?.type !== 'call') {
+    return undefined;
+  }
+  const cls = ctx.symbols.classOf(model);
+  let width: string | undefined;
+  if (!cls) {
+    const m = FIRST_LAYER.exec(call.text);
+    width =
+      m && /Linear\($/.test(call.text.slice(0, m.index + m[0].length - m[1].length).trimEnd())
+        ? m[1].trim()
+        : undefined;
+  } else {
+    const start = before.search(new RegExp(`^class ${cls.name}\\b`, 'm'));
+    const body = start < 0 ? '' : before.slice(start).split(/\n(?=\S)/)[0];
+    const m = FIRST_LAYER.exec(body);
+    if (!m || !/Linear\(\s*[^,()]+$/.test(m[0])) {
+      return undefined;
+    }
+    const arg = m[1].trim();
+    const index = cls.fields.indexOf(arg);
+    if (index < 0) {
+      width = arg;
+    } else {
+      const { positional, named } = callArgs(call);
+      width =
+        named.get(arg) ??
+        positional[index] ??
+        new RegExp(`def __init__\\([^)]*\\b${arg}\\s*=\\s*([^,)]+)`).exec(body)?.[1]?.trim();
+    }
+  }
+  if (!width || !(/^\d+$/.test(width) || (/^\w+$/.test(width) && boundIn(before, width)))) {
+    return undefined;
+  }
+  ctx.requireImport('jnp');
+  return `jnp.zeros((1, ${width}))`;
+}
+
 /** `model = Net(...)` -> the same, then `variables = model.init(key, sample)`. */
 export function modelInit(node: Node, ctx: HookContext): string | undefined {
   const left = node.childForFieldName('left');
@@ -239,6 +311,7 @@ export function modelInit(node: Node, ctx: HookContext): string | undefined {
       break;
     }
   }
+  sample ??= statedSample(right, name, before, ctx);
   ctx.requireImport('jax');
   let key = freshKey(node, ctx);
   const { streams } = modelKind(ctx, name);

@@ -212,8 +212,8 @@ describe('plugins/model_apply.ts and plugins/training_step.ts', () => {
       import torch
       import torch.nn as nn
 
-      model = nn.Linear(3, 1)
-      print(model(torch.ones(2, 3)))
+      model = nn.Conv2d(1, 4, 3)
+      print(model(torch.ones(2, 1, 8, 8)))
     `);
     expect(cell.source).toBe(py`
       import jax
@@ -222,11 +222,67 @@ describe('plugins/model_apply.ts and plugins/training_step.ts', () => {
 
       rng_key = jax.random.key(0)  # switcheroo: no torch.manual_seed before this draw; seeded with 0
       rng_key, key_1 = jax.random.split(rng_key)
-      model = nn.Dense(features=1)
+      model = nn.Conv(features=4, kernel_size=(3, 3), padding='VALID')
       variables = model.init(key_1, SAMPLE_INPUT)  # switcheroo: replace SAMPLE_INPUT by a batch of inputs (e.g. x[:1])
-      print(model.apply(variables, jnp.ones((2, 3))))
+      print(model.apply(variables, jnp.ones((2, 1, 8, 8))))
     `);
     expect(cell.flags.partial).toBe(true);
+  });
+
+  test('the sample comes from the shapes the code states: a first Linear layer, its width from the layer, the constructor call or its default', async () => {
+    const out = await convert(py`
+      import torch
+      import torch.nn as nn
+
+      n_features = 20
+
+      class MLP(nn.Module):
+          def __init__(self, in_dim, hidden, out_dim, p_drop=0.3):
+              super().__init__()
+              self.fc1 = nn.Linear(in_dim, hidden)
+              self.out = nn.Linear(hidden, out_dim)
+
+          def forward(self, x):
+              return self.out(self.fc1(x))
+
+      teacher = nn.Sequential(nn.Linear(n_features, 64), nn.Tanh(), nn.Linear(64, 5))
+      model = MLP(n_features, 128, 5, p_drop=0.3)
+
+      def f(x):
+          return teacher(x) + model(x)
+    `);
+    expect(out).toBe(py`
+      from typing import Any
+      import jax
+      import jax.numpy as jnp
+      import flax.linen as nn
+
+      n_features = 20
+
+      class MLP(nn.Module):
+          in_dim: Any
+          hidden: Any
+          out_dim: Any
+          p_drop: float = 0.3
+
+          def setup(self):
+              self.fc1 = nn.Dense(features=self.hidden)
+              self.out = nn.Dense(features=self.out_dim)
+
+          def __call__(self, x):
+              return self.out(self.fc1(x))
+
+      rng_key = jax.random.key(0)  # switcheroo: no torch.manual_seed before this draw; seeded with 0
+      rng_key, key_1 = jax.random.split(rng_key)
+      teacher = nn.Sequential([nn.Dense(features=64), jax.tree_util.Partial(jax.numpy.tanh), nn.Dense(features=5)])
+      teacher_variables = teacher.init(key_1, jnp.zeros((1, n_features)))
+      rng_key, key_2 = jax.random.split(rng_key)
+      model = MLP(n_features, 128, 5, p_drop=0.3)
+      variables = model.init(key_2, jnp.zeros((1, n_features)))
+
+      def f(x):
+          return teacher.apply(teacher_variables, x) + model.apply(variables, x)
+    `);
   });
 
   test('a model that is never called gets no init', async () => {
