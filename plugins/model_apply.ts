@@ -451,6 +451,21 @@ export function modelMethod(node: Node, ctx: HookContext): string | undefined {
     return undefined;
   }
   if (method === 'parameters') {
+    // `sum(p.numel() for p in model.parameters() if p.requires_grad)`: every leaf is trained
+    const loop = node.parent?.type === 'for_in_clause' ? node.parent : undefined;
+    const target = loop?.childForFieldName('left')?.text;
+    for (const clause of loop?.parent?.namedChildren ?? []) {
+      const cond = clause?.type === 'if_clause' ? clause.namedChildren[0] : undefined;
+      if (cond && target && cond.text === `${target}.requires_grad`) {
+        ctx.replace(cond, 'True');
+        ctx.note(
+          'info',
+          'every parameter leaf is trained (optax updates all of them unless masked)',
+          cond,
+          'model-params'
+        );
+      }
+    }
     ctx.requireImport('jax');
     return `jax.tree_util.tree_leaves(${variablesOf(name)}['params'])`;
   }

@@ -102,7 +102,9 @@ def run_one(path: Path, out_dir: Path, kernels: Path, timeout: int) -> dict:
         row["cell"] = idx
         row["error"] = f"{err.ename}: {err.evalue}"[:200]
         if idx is not None:
-            row["cell_annotated"] = bool(nb["cells"][idx].get("metadata", {}).get("switcheroo", {}).get("partial"))
+            cell = nb["cells"][idx]
+            # annotated as not (fully) convertible: the partial flag (with its `# switcheroo:` comments)
+            row["cell_annotated"] = bool(cell.get("metadata", {}).get("switcheroo", {}).get("partial"))
     except Exception as err:  # timeouts, dead kernels
         row["status"] = "failed"
         row["error"] = f"{type(err).__name__}: {err}"[:200]
@@ -147,14 +149,17 @@ def main() -> int:
     if args.json:
         print(json.dumps(rows, indent=1))
         return 0
-    print("| notebook | result | first loss | final loss | loss down | annotated cells (partial) |")
-    print("|---|---|---:|---:|---|---:|")
+    print("| notebook | result | failing cell annotated | first loss | final loss | loss down | annotated cells (partial) |")
+    print("|---|---|---|---:|---:|---|---:|")
     for r in rows:
         res = r["status"] if r["status"] != "failed" else f"failed at cell {r['cell']}: `{r['error'][:90]}`"
         down = "" if r["first"] is None or r["final"] is None else ("yes" if r["final"] < r["first"] else "no")
-        print(f"| {r['notebook']} | {res} | {fmt(r['first'])} | {fmt(r['final'])} | {down} | {r.get('annotated', '')} ({r.get('partial', '')}) |")
+        flagged = "" if r["status"] != "failed" else ("yes" if r.get("cell_annotated") else "no")
+        print(f"| {r['notebook']} | {res} | {flagged} | {fmt(r['first'])} | {fmt(r['final'])} | {down} | {r.get('annotated', '')} ({r.get('partial', '')}) |")
     ran = sum(r["status"] == "ran" for r in rows)
-    print(f"\n{ran} of {len(rows)} ran end to end")
+    down = sum(r["status"] == "ran" and r["first"] is not None and r["final"] is not None and r["final"] < r["first"] for r in rows)
+    flagged = sum(r["status"] == "failed" and bool(r.get("cell_annotated")) for r in rows)
+    print(f"\n{ran} of {len(rows)} ran end to end ({down} with the loss going down); {flagged} of {len(rows) - ran} failures are in annotated cells")
     return 0
 
 

@@ -521,4 +521,24 @@ describe('plugins/model_apply.ts and plugins/training_step.ts', () => {
     `);
     expect(cell.flags.partial).toBe(true);
   });
+
+  test('model.parameters() is the leaves of its params; requires_grad over them is True', async () => {
+    expect(
+      await convert(py`
+      import torch
+      import torch.nn as nn
+      net = nn.Linear(3, 1)
+      n = sum(p.numel() for p in net.parameters() if p.requires_grad)
+      `)
+    ).toBe(py`
+      import jax
+      import jax.numpy as jnp
+      import flax.linen as nn
+      rng_key = jax.random.key(0)  # switcheroo: no torch.manual_seed before this draw; seeded with 0
+      rng_key, key_1 = jax.random.split(rng_key)
+      net = nn.Dense(features=1)
+      net_variables = net.init(key_1, jnp.zeros((1, 3)))
+      n = sum(jnp.size(p) for p in jax.tree_util.tree_leaves(net_variables['params']) if True)
+    `);
+  });
 });
