@@ -21,7 +21,13 @@ import { pad } from './pad';
 import { adaptiveAvgPool, pool } from './pooling';
 import { maxMin } from './reductions';
 import { expand, flatten, repeat, size, splitChunk, squeeze, transpose } from './shape_ops';
-import { backwardStatement, optimizer, optimizerState, trainingStep } from './training_step';
+import {
+  backwardStatement,
+  lossItem,
+  optimizer,
+  optimizerState,
+  trainingStep
+} from './training_step';
 import {
   helperMethodCall,
   submoduleCall,
@@ -85,6 +91,7 @@ export function builtinHooks(): HookRegistry {
     .register('structure:assignment/indexed', indexedAssignment)
     .register('structure:augmented_assignment/indexed', indexedAssignment)
     .register('optimizer', optimizer)
+    .register('scalar.item', lossItem)
     .register('model.call', modelCall)
     .register('model.method', modelMethod)
     .register('model.attribute', modelAttribute)

@@ -256,6 +256,8 @@ export function trainingStep(node: Node, ctx: HookContext): string | undefined {
     `param_updates, ${state} = ${step.optimizer}.update(grads, ${state}, ${vars}['params'])`,
     `${vars} = {**${vars}, ${merged}'params': optax.apply_updates(${vars}['params'], param_updates)}`
   ];
+  const losses = (ctx.state.get('step.losses') as Set<string> | undefined) ?? new Set<string>();
+  ctx.state.set('step.losses', losses.add(step.loss));
   for (const st of [...step.forward, step.backward, ...(step.zeroGrad ? [step.zeroGrad] : [])]) {
     ctx.removeStatement(st);
   }
@@ -361,4 +363,15 @@ export function backwardStatement(node: Node, ctx: HookContext): string | undefi
   ctx.flagCell('partial', 'autograd (.backward()) not converted');
   ctx.comment(node, 'not converted: .backward() has no JAX form; use jax.grad');
   return undefined;
+}
+
+/** `loss.item()` on the loss of a converted training step -> `float(loss)`. */
+export function lossItem(node: Node, ctx: HookContext): string | undefined {
+  const object = node.childForFieldName('function')?.childForFieldName('object');
+  const args = node.childForFieldName('arguments')?.namedChildren ?? [];
+  const losses = ctx.state.get('step.losses') as Set<string> | undefined;
+  if (!object || args.length > 0 || !losses?.has(object.text)) {
+    return undefined;
+  }
+  return `float(${object.text})`;
 }

@@ -394,6 +394,12 @@ export class CellConverter implements HookContext {
     if (object?.text === 'self' && this.scope.cls) {
       return this.hooks.get('method.call')?.(node, this);
     }
+    if (name === 'item' && object?.type === 'identifier') {
+      const out = this.hooks.get('scalar.item')?.(node, this); // `loss.item()` of a training step
+      if (out !== undefined) {
+        return out;
+      }
+    }
     const entry = this.kb.method(name);
     if (entry && entry.kind === 'method' && object && this.isTensorish(object, name, node)) {
       return this.applyEntry(node, { name: `torch.Tensor.${name}`, entry });

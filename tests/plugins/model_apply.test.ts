@@ -79,7 +79,7 @@ describe('plugins/model_apply.ts and plugins/training_step.ts', () => {
               (loss, updates), grads = jax.value_and_grad(loss_fn, has_aux=True)(variables['params'])
               param_updates, opt_state = optimizer.update(grads, opt_state, variables['params'])
               variables = {**variables, **updates, 'params': optax.apply_updates(variables['params'], param_updates)}
-          print(f"epoch {epoch} loss {loss.item():.4f}")
+          print(f"epoch {epoch} loss {float(loss):.4f}")
       pass  # switcheroo: model.eval() -> pass training=False to model.apply
       print(f"final loss {criterion(model.apply(variables, X, training=False), y).item():.4f}")
     `);
@@ -363,7 +363,7 @@ describe('plugins/model_apply.ts and plugins/training_step.ts', () => {
           loss, grads = jax.value_and_grad(loss_fn)(variables['params'])
           param_updates, opt_state = opt.update(grads, opt_state, variables['params'])
           variables = {**variables, 'params': optax.apply_updates(variables['params'], param_updates)}
-          return loss.item()
+          return float(loss)
     `);
   });
 
