@@ -22,11 +22,13 @@ export function annotateMetadata(
   );
   delete out[METADATA_KEY];
   delete out.tags; // re-added below, after the annotation: the key order stays the same on reconversion
-  if (flagged) {
+  // Converting a converted cell again: its training flag came from the torch code it had.
+  const previous = cell.changed ? undefined : readAnnotation(metadata);
+  if (flagged || previous?.trainingFlag) {
     const note: CellAnnotation = {};
-    if (cell.flags.trainingFlag) {
+    if (cell.flags.trainingFlag || previous?.trainingFlag) {
       note.trainingFlag = true;
-      note.reasons = cell.flags.trainingReasons;
+      note.reasons = cell.flags.trainingFlag ? cell.flags.trainingReasons : previous?.reasons;
       tags.push(TRAINING_TAG);
     }
     if (cell.flags.partial) {

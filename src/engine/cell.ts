@@ -900,8 +900,11 @@ function statementOf(node: Node): Node {
 function lineEndOf(stmt: Node, source: string): number {
   const body = stmt.childForFieldName('body') ?? stmt.childForFieldName('consequence');
   if (body) {
-    const colon = source.lastIndexOf(':', body.startIndex);
-    return colon + 1;
+    // the header's own `:` token, not a colon in a comment after it (`# switcheroo: ...`)
+    const colon = stmt.children
+      .filter((c): c is Node => !!c && c.type === ':' && c.startIndex < body.startIndex)
+      .pop();
+    return colon ? colon.endIndex : source.lastIndexOf(':', body.startIndex) + 1;
   }
   return stmt.endIndex;
 }

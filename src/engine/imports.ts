@@ -70,7 +70,10 @@ export function fixImports(
       const keep = site.names.filter(n => used.has(n) && !wanted.includes(n));
       keep.forEach(n => residual.set(n, used.get(n) as number[]));
       const indent = lineIndent(work.edits.source, site.node.startIndex);
-      const lines = anchored ? [] : wanted.map(a => target.imports[a]);
+      const lines = anchored ? [] : wanted.map(a => importLine(a, target, comments));
+      if (!anchored && wanted.includes('torch')) {
+        work.flags.partial.push('torch is still used (written in full), so it is imported');
+      }
       anchored = true;
       const line = site.node.startPosition.row + 1;
       const from = site.node.text;
@@ -108,13 +111,18 @@ export function fixImports(
       const src = work.edits.source;
       const at =
         src.startsWith('__switcheroo_magic_') || src.startsWith('%%') ? src.indexOf('\n') + 1 : 0;
-      work.edits.insert(at || 0, wanted.map(a => `${target.imports[a]}\n`).join(''));
+      work.edits.insert(at || 0, wanted.map(a => `${importLine(a, target, comments)}\n`).join(''));
+      if (wanted.includes('torch')) {
+        work.flags.partial.push('torch is still used (written in full), so it is imported');
+      }
     }
   }
   return { residual };
 }
 
 /** Drop import lines so that `import torch` does not count as a use of torch. */
+const KEPT = '  # switcheroo: kept, torch is still used';
+
 /**
  * A torch import kept because converted cells still use torch: the cell is flagged partial
  * and the line says which cells, so a run without torch fails in an annotated cell.
@@ -135,8 +143,14 @@ function keptImport(
     comments &&
     !source.slice(node.endIndex, end < 0 ? undefined : end).includes('# switcheroo:')
   ) {
-    work.edits.append(node.endIndex, '  # switcheroo: kept, torch is still used');
+    work.edits.append(node.endIndex, KEPT);
   }
+}
+
+/** The import line for an alias; torch, imported for code left as is, says so (as a kept import does). */
+function importLine(alias: string, target: TargetInfo, comments: boolean): string {
+  const line = target.imports[alias];
+  return alias === 'torch' && comments ? `${line}${KEPT}` : line;
 }
 
 function importFree(code: string): string {

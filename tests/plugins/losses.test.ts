@@ -72,7 +72,7 @@ describe('plugins/losses.ts', () => {
     `);
     // nn.CrossEntropyLoss stays torch's: `nn` may be flax.linen in the output, so it is written in full
     expect(cell.source).toBe(py`
-      import torch
+      import torch  # switcheroo: kept, torch is still used
       import torch.nn.functional as F  # switcheroo: kept, torch is still used
       a = F.cross_entropy(logits, y, label_smoothing=0.1)  # switcheroo: torch.nn.functional.cross_entropy is not converted in this form; left as is
       b = F.cross_entropy(logits, y, ignore_index=0)  # switcheroo: torch.nn.functional.cross_entropy with ignore_index=... is not converted; left as is
