@@ -13,6 +13,7 @@ help:
 	@echo "make verify numerical equivalence: converted code against torch, run side by side"
 	@echo "make bench  conversion benchmark against a bare parse"
 	@echo "make corpus convert every ../shared/corpus notebook with the CLI"
+	@echo "make e2e    convert and run every corpus notebook without torch (PYTHON=python with jax/flax/optax/nbclient)"
 	@echo "make docs   regenerate the supported-API tables from the knowledge base"
 
 node_modules/.installed: package.json package-lock.json
@@ -54,6 +55,11 @@ corpus: install
 	done
 	@node -e 'const fs=require("fs");for(const f of fs.readdirSync("build/corpus").filter(f=>f.endsWith(".json")).sort()){const r=JSON.parse(fs.readFileSync("build/corpus/"+f));console.log(f.replace(".json","").padEnd(30), "changed", String(r.totals.changed).padStart(2), " partial", String(r.totals.partial).padStart(2), " residual torch:", r.residualTorch.join(", ")||"none")}'
 
+PYTHON ?= python3
+
+e2e: install
+	$(PYTHON) scripts/e2e_notebooks.py --readme
+
 bench: install
 	node dist/bench/convert_bench.js
 
@@ -63,4 +69,4 @@ docs: install
 test: lint test-engine python-env lint-python verify lab-install lab-ui-test
 
 
-.PHONY: help install demo convert-example python-env lint-python verify lint test-engine corpus bench docs test
+.PHONY: help install demo convert-example python-env lint-python verify lint test-engine corpus e2e bench docs test

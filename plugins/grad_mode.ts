@@ -78,7 +78,8 @@ export function gradModeWith(node: Node, ctx: HookContext): string | undefined {
   ) {
     return undefined;
   }
-  const text = ctx.text(body);
+  // The body's text with whatever was inserted before its first statement (a key split).
+  const text = ctx.text(node).slice(body.startIndex - node.startIndex);
   const outer = ctx.indentOf(node);
   const inner = ctx.indentOf(body);
   const lines = text.split('\n');

@@ -3,6 +3,7 @@ import { HookRegistry, type TextFilter } from '../src/engine/hooks';
 import { batchNorm, batchNormCall } from './batch_norm';
 import { identity, moduleList, sequential, sequentialCall } from './containers';
 import { convCall } from './conv_layout';
+import { dataLoader } from './data_loader';
 import { device } from './devices';
 import { div } from './div';
 import { dropout, dropoutCall } from './dropout';
@@ -16,10 +17,12 @@ import { groupNorm, groupNormCall, layerNorm } from './normalization';
 import { randomness } from './random_keys';
 import { fieldReference, initStatement, moduleClass, moduleMethod } from './module_class';
 import { optimizer } from './optimizers';
+import { applyAssignment, modelAttribute, modelCall, modelInit, modelMethod } from './model_apply';
 import { pad } from './pad';
 import { adaptiveAvgPool, pool } from './pooling';
 import { maxMin } from './reductions';
 import { expand, flatten, repeat, size, splitChunk, squeeze, transpose } from './shape_ops';
+import { backwardStatement, lossItem, optimizerState, trainingStep } from './training_step';
 import {
   helperMethodCall,
   submoduleCall,
@@ -32,6 +35,8 @@ import {
 // Text filters: structural hooks only see nodes that could concern them.
 const inInit: TextFilter = (_text, ctx) => ctx.scope.methodName === '__init__';
 const modeSwitch: TextFilter = text => /\.(train|eval)\s*\(/.test(text);
+const optimizerStep: TextFilter = text => /\.step\(\s*\)/.test(text);
+const backward: TextFilter = text => /\.backward\(/.test(text);
 const mentionsGradMode: TextFilter = text => /grad|inference_mode/.test(text);
 
 export function builtinHooks(): HookRegistry {
@@ -76,11 +81,21 @@ export function builtinHooks(): HookRegistry {
     .register('pad', pad)
     .register('div', div)
     .register('device', device)
+    .register('data_loader', dataLoader)
     .register('grad_mode', gradMode)
     .register('structure:with_statement/grad_mode', gradModeWith, mentionsGradMode)
     .register('structure:decorator/grad_mode', gradModeDecorator, mentionsGradMode)
     .register('structure:assignment/indexed', indexedAssignment)
     .register('structure:augmented_assignment/indexed', indexedAssignment)
+    .register('scalar.item', lossItem)
+    .register('model.call', modelCall)
+    .register('model.method', modelMethod)
+    .register('model.attribute', modelAttribute)
+    .register('structure:assignment/model_init', modelInit)
+    .register('structure:assignment/optimizer', optimizerState)
+    .register('structure:assignment/model_apply', applyAssignment)
+    .register('structure:expression_statement/training_step', trainingStep, optimizerStep)
+    .register('structure:expression_statement/backward', backwardStatement, backward)
     .register('structure:class_definition/module_class', moduleClass)
     .register('structure:function_definition/module_class', moduleMethod)
     .register('structure:expression_statement/module_class', initStatement, inInit)

@@ -28,13 +28,22 @@ const POINTWISE: Record<string, Pointwise> = {
   },
   huber_loss: (x, t, a) => `optax.huber_loss(${x}, ${t}, delta=${a.get('delta') ?? '1.0'})`,
   binary_cross_entropy: (x, t) =>
-    `-(${atom(t)} * jnp.clip(jnp.log(${x}), -100) + (1 - ${atom(t)}) * jnp.clip(jnp.log(1 - ${atom(x)}), -100))`,
+    `-(${atom(t)} * ${clampedLog(x)} + (1 - ${atom(t)}) * ${clampedLog(`1 - ${atom(x)}`)})`,
   binary_cross_entropy_with_logits: (x, t) => `optax.sigmoid_binary_cross_entropy(${x}, ${t})`,
   kl_div: (x, t, a) =>
     a.get('log_target') === 'True'
       ? `jnp.exp(${t}) * (${atom(t)} - ${atom(x)})`
       : `jax.scipy.special.xlogy(${t}, ${t}) - ${atom(t)} * ${atom(x)}`
 };
+
+/**
+ * torch's max(log p, -100), with a finite gradient where p is exactly 0 (a saturated
+ * sigmoid): log of 0 would give -inf and a NaN gradient through the clip.
+ */
+function clampedLog(p: string): string {
+  const e = atom(p);
+  return `jnp.clip(jnp.where(${e} > 0, jnp.log(jnp.where(${e} > 0, ${e}, 1.0)), -100.0), -100)`;
+}
 
 const LAYER_TO_FUNCTION: Record<string, string> = {
   CrossEntropyLoss: 'cross_entropy',

@@ -11,8 +11,10 @@ import { bindCall, splitArgs } from './args';
 
 const KEY = 'rng_key';
 const SEEDED = 'random.seeded';
+/** The RNG stream for draws inside Flax modules. */
+export const SAMPLE_STREAM = 'sample';
 
-function isTopLevel(node: Node): boolean {
+export function isTopLevel(node: Node): boolean {
   for (let p = node.parent; p; p = p.parent) {
     if (
       /^(function_definition|class_definition|lambda|\w+_comprehension|generator_expression)$/.test(
@@ -25,8 +27,35 @@ function isTopLevel(node: Node): boolean {
   return true;
 }
 
+/**
+ * A draw in a plain function (not a module method, lambda or comprehension) splits the
+ * notebook's key too, as torch draws from its global generator: `global rng_key` is
+ * declared once at the top of the function.
+ */
+function useGlobalKey(node: Node, ctx: HookContext): boolean {
+  let fn: Node | undefined;
+  for (let p = node.parent; p; p = p.parent) {
+    if (/^(class_definition|lambda|\w+_comprehension|generator_expression)$/.test(p.type)) {
+      return false;
+    }
+    if (p.type === 'function_definition') {
+      fn ??= p;
+    }
+  }
+  const first = fn?.childForFieldName('body')?.namedChildren.find(c => c?.type !== 'comment');
+  if (!fn || !first) {
+    return false;
+  }
+  const mark = `random.global:${ctx.state.get('notebook.cell') as number}:${fn.startIndex}`;
+  if (!ctx.state.get(mark)) {
+    ctx.state.set(mark, true);
+    ctx.insertBefore(first, `global ${KEY}`);
+  }
+  return true;
+}
+
 /** A fresh subkey for this draw: `rng_key, key_1 = jax.random.split(rng_key)` before the statement. */
-function freshKey(node: Node, ctx: HookContext): string {
+export function freshKey(node: Node, ctx: HookContext): string {
   if (!ctx.state.get(SEEDED)) {
     ctx.state.set(SEEDED, true);
     ctx.insertBefore(
@@ -68,7 +97,20 @@ export function randomness(node: Node, ctx: HookContext): string | undefined {
     }
     return `jax.random.key(${seed})`;
   }
-  if (!isTopLevel(node)) {
+  const cls = ctx.scope.cls;
+  const inModule = !!cls && !!ctx.scope.method && ctx.scope.methodName !== '__init__';
+  if (inModule && cls) {
+    // a draw inside a Flax module: its own RNG stream, which apply/init are given
+    const streams = (ctx.state.get(`rngs:${cls.name}`) as Set<string> | undefined) ?? new Set();
+    streams.add(SAMPLE_STREAM);
+    ctx.state.set(`rngs:${cls.name}`, streams);
+    ctx.note(
+      'info',
+      `${name} inside ${cls.name}: drawn from the module's '${SAMPLE_STREAM}' RNG stream; apply and init pass rngs={'${SAMPLE_STREAM}': key}`,
+      node,
+      'rng'
+    );
+  } else if (!isTopLevel(node) && !useGlobalKey(node, ctx)) {
     ctx.note(
       'warning',
       `${name} inside a function needs an explicit JAX key argument`,
@@ -90,18 +132,19 @@ export function randomness(node: Node, ctx: HookContext): string | undefined {
   const dtype = bound.get('dtype');
   const dt = dtype ? `, dtype=${dtype}` : '';
   const receiver = node.childForFieldName('function')?.childForFieldName('object');
+  const key = () => (inModule ? `self.make_rng('${SAMPLE_STREAM}')` : freshKey(node, ctx));
   switch (fn) {
     case 'randn':
     case 'rand': {
       const shape = shapeOf(bound);
       return (
-        shape &&
-        `jax.random.${fn === 'randn' ? 'normal' : 'uniform'}(${freshKey(node, ctx)}, ${shape}${dt})`
+        shape && `jax.random.${fn === 'randn' ? 'normal' : 'uniform'}(${key()}, ${shape}${dt})`
       );
     }
     case 'randint': {
       // randint(high, size) or randint(low, high, size); keywords fill what positionals leave
-      const { positional: args, keywords: kw } = splitArgs(node, ctx);
+      const args = positional(node, ctx);
+      const kw = keywords(node, ctx);
       let [low, high, size] = args.length === 2 ? ['0', args[0], args[1]] : args;
       if (kw.has('size')) {
         [low, high] = args.length >= 2 ? args : ['0', args[0]];
@@ -113,32 +156,31 @@ export function randomness(node: Node, ctx: HookContext): string | undefined {
       return (
         shape &&
         hi &&
-        `jax.random.randint(${freshKey(node, ctx)}, ${shapeOf(new Map([['s', shape]]), 's')}, ${lo}, ${hi}${dt})`
+        `jax.random.randint(${key()}, ${shapeOf(new Map([['s', shape]]), 's')}, ${lo}, ${hi}${dt})`
       );
     }
     case 'randperm': {
       const n = bound.get('n');
-      return n && `jax.random.permutation(${freshKey(node, ctx)}, ${n})`;
+      return n && `jax.random.permutation(${key()}, ${n})`;
     }
     case 'normal': {
       const mean = bound.get('mean') ?? '0.0';
       const std = bound.get('std') ?? '1.0';
       const shape = shapeOf(bound) ?? `jnp.shape(${mean})`;
       ctx.requireImport('jnp');
-      return `${atom(mean)} + ${atom(std)} * jax.random.normal(${freshKey(node, ctx)}, ${shape})`;
+      return `${atom(mean)} + ${atom(std)} * jax.random.normal(${key()}, ${shape})`;
     }
     case 'randn_like':
     case 'rand_like': {
       const x = bound.get('input');
       const op = fn === 'randn_like' ? 'normal' : 'uniform';
       return (
-        x &&
-        `jax.random.${op}(${freshKey(node, ctx)}, ${atom(x)}.shape, dtype=${dtype ?? `${atom(x)}.dtype`})`
+        x && `jax.random.${op}(${key()}, ${atom(x)}.shape, dtype=${dtype ?? `${atom(x)}.dtype`})`
       );
     }
     case 'bernoulli': {
       const p = bound.get('p') ?? bound.get('input');
-      return p && `jax.random.bernoulli(${freshKey(node, ctx)}, ${p}).astype(${atom(p)}.dtype)`;
+      return p && `jax.random.bernoulli(${key()}, ${p}).astype(${atom(p)}.dtype)`;
     }
     case 'normal_':
     case 'uniform_':
@@ -147,7 +189,7 @@ export function randomness(node: Node, ctx: HookContext): string | undefined {
         return undefined;
       }
       const x = ctx.text(receiver);
-      const k = freshKey(node, ctx);
+      const k = key();
       let draw: string;
       if (fn === 'normal_') {
         const base = `jax.random.normal(${k}, ${atom(x)}.shape, ${atom(x)}.dtype)`;
@@ -173,7 +215,7 @@ export function randomness(node: Node, ctx: HookContext): string | undefined {
       return (
         x &&
         hi &&
-        `jax.random.randint(${freshKey(node, ctx)}, ${atom(x)}.shape, ${kw.get('low') ?? low}, ${hi}).astype(${atom(x)}.dtype)`
+        `jax.random.randint(${key()}, ${atom(x)}.shape, ${kw.get('low') ?? low}, ${hi}).astype(${atom(x)}.dtype)`
       );
     }
     case 'multinomial': {
@@ -184,10 +226,27 @@ export function randomness(node: Node, ctx: HookContext): string | undefined {
       return (
         p &&
         n &&
-        `jax.random.choice(${freshKey(node, ctx)}, ${atom(p)}.shape[-1], shape=(${n},), replace=${replace}, p=${atom(p)} / ${atom(p)}.sum())`
+        `jax.random.choice(${key()}, ${atom(p)}.shape[-1], shape=(${n},), replace=${replace}, p=${atom(p)} / ${atom(p)}.sum())`
       );
     }
     default:
       return undefined;
   }
+}
+
+function keywords(node: Node, ctx: HookContext): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const a of node.childForFieldName('arguments')?.namedChildren ?? []) {
+    const value = a?.type === 'keyword_argument' ? a.childForFieldName('value') : undefined;
+    if (a && value) {
+      out.set(a.childForFieldName('name')?.text ?? '', ctx.text(value));
+    }
+  }
+  return out;
+}
+
+function positional(node: Node, ctx: HookContext): string[] {
+  return (node.childForFieldName('arguments')?.namedChildren ?? [])
+    .filter((a): a is Node => !!a && a.type !== 'keyword_argument' && a.type !== 'comment')
+    .map(a => ctx.text(a));
 }

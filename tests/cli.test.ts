@@ -27,7 +27,7 @@ describe('switcheroo CLI', () => {
     const before = readFileSync(join(dir, 'nb.ipynb'), 'utf8');
     const r = run(['convert', join(dir, 'nb.ipynb'), '-o', join(dir, 'out.ipynb')]);
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain('3 changed, 1 unchanged, 0 partial, 2 skipped');
+    expect(r.stdout).toContain('3 changed, 1 unchanged, 1 partial, 2 skipped');
     expect(r.stdout).toContain('  cell 3: changed (');
     expect(r.stdout).toContain('needs training flag');
     expect(r.stdout).toContain('  cell 6: skipped: syntax error on line 1');

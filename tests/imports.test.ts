@@ -28,7 +28,7 @@ describe('imports are fixed up once the notebook is converted', () => {
     const cell = await convertCell(src);
     expect(cell.source).toBe(py`
       import jax.numpy as jnp
-      import torch
+      import torch  # switcheroo: kept, torch is still used
       x = jnp.zeros(2)
       y = torch.fft.rfft(x)  # switcheroo: torch.fft.rfft has no JAX/Flax mapping; left as is
     `);

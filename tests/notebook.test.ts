@@ -34,7 +34,7 @@ describe('whole notebooks', () => {
     const src = (i: number) => [notebook.cells[i].source].flat().join('');
     // `import torch` stays: the cell with a syntax error still uses it
     expect(src(1)).toBe(
-      'import jax\nimport flax.linen as nn\nimport torch\nrng_key = jax.random.key(0)'
+      'import jax\nimport flax.linen as nn\nimport torch  # switcheroo: kept, torch is still used\nrng_key = jax.random.key(0)'
     );
     expect(src(2)).toBe(
       [

@@ -152,6 +152,9 @@ export function analyzeClass(node: Node, symbols: SymbolTable): ClassInfo {
 const NOT_TENSORS =
   /^torch\.(nn\.[A-Z]|optim|device|Generator|cuda|backends|utils|manual_seed|seed|no_grad|enable_grad|set_grad_enabled|inference_mode|is_\w+|save|load|get_\w+|set_\w+)/;
 
+/** torch layers that hold parameters and are used as whole models at notebook level. */
+export const MODEL_LAYERS = /^torch\.nn\.(Sequential|Linear|Conv[123]d|Embedding|LSTM|GRU|RNN)$/;
+
 export function returnsTensor(canonical: string): boolean {
   return !NOT_TENSORS.test(canonical);
 }
@@ -183,6 +186,10 @@ export function recordAssignment(node: Node, symbols: SymbolTable): void {
     }
     if (callee && symbols.resolveDotted(callee)?.startsWith('torch.')) {
       const canonical = symbols.resolveDotted(callee) as string;
+      if (MODEL_LAYERS.test(canonical)) {
+        symbols.instances.set(name, canonical); // `model = nn.Sequential(...)` is a model too
+        return;
+      }
       if (!returnsTensor(canonical)) {
         symbols.nonTensors.add(name);
       } else {

@@ -21,11 +21,14 @@ export function annotateMetadata(
     t => t !== TRAINING_TAG && t !== PARTIAL_TAG
   );
   delete out[METADATA_KEY];
-  if (flagged) {
+  delete out.tags; // re-added below, after the annotation: the key order stays the same on reconversion
+  // Converting a converted cell again: its training flag came from the torch code it had.
+  const previous = cell.changed ? undefined : readAnnotation(metadata);
+  if (flagged || previous?.trainingFlag) {
     const note: CellAnnotation = {};
-    if (cell.flags.trainingFlag) {
+    if (cell.flags.trainingFlag || previous?.trainingFlag) {
       note.trainingFlag = true;
-      note.reasons = cell.flags.trainingReasons;
+      note.reasons = cell.flags.trainingFlag ? cell.flags.trainingReasons : previous?.reasons;
       tags.push(TRAINING_TAG);
     }
     if (cell.flags.partial) {
@@ -37,8 +40,6 @@ export function annotateMetadata(
   }
   if (tags.length > 0) {
     out.tags = tags;
-  } else {
-    delete out.tags;
   }
   return out;
 }

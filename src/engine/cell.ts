@@ -122,10 +122,7 @@ export class CellConverter implements HookContext {
       case 'call':
       case 'attribute': {
         const text = cursor.nodeText;
-        const paren = type === 'call' ? text.indexOf('(') : -1;
-        if (paren === 0) {
-          return true; // `(x > 0).all(dim=0)`: the callee starts with a parenthesis
-        }
+        const paren = type === 'call' ? argumentsStart(text) : -1;
         const callee = paren < 0 ? text : text.slice(0, paren);
         const dot = callee.indexOf('.');
         const head = (dot < 0 ? callee : callee.slice(0, dot)).trim();
@@ -134,7 +131,8 @@ export class CellConverter implements HookContext {
           this.symbols.aliases.has(head) ||
           (head === 'self' && !!this.scope.cls) ||
           (dot >= 0 && !!this.kb.method(last)) ||
-          (type === 'call' && this.symbols.classes.has(head))
+          (type === 'call' && this.symbols.classes.has(head)) ||
+          this.symbols.instances.has(head)
         );
       }
       case 'expression_statement':
@@ -300,16 +298,31 @@ export class CellConverter implements HookContext {
         ? this.applyEntry(node, { name: canonical, entry })
         : this.unsupported(node, canonical);
     }
+    if (fn.type === 'identifier' && this.symbols.instances.has(fn.text)) {
+      return this.hooks.get('model.call')?.(node, this); // `model(x)` outside the module
+    }
     if (fn.type !== 'attribute') {
       return undefined;
     }
     const object = fn.childForFieldName('object');
+    if (object?.type === 'identifier' && this.symbols.instances.has(object.text)) {
+      const out = this.hooks.get('model.method')?.(node, this); // `model.parameters()`
+      if (out !== undefined) {
+        return out;
+      }
+    }
     const name = fn.childForFieldName('attribute')?.text ?? '';
     if (object?.text === 'self' && this.scope.cls?.layers.has(name)) {
       return this.convertLayerCall(node, this.scope.cls.layers.get(name) as string);
     }
     if (object?.text === 'self' && this.scope.cls) {
       return this.hooks.get('method.call')?.(node, this);
+    }
+    if (name === 'item' && object?.type === 'identifier') {
+      const out = this.hooks.get('scalar.item')?.(node, this); // `loss.item()` of a training step
+      if (out !== undefined) {
+        return out;
+      }
     }
     const entry = this.kb.method(name);
     if (
@@ -406,6 +419,9 @@ export class CellConverter implements HookContext {
     }
     const name = node.childForFieldName('attribute')?.text ?? '';
     const object = node.childForFieldName('object');
+    if (this.symbols.instances.has((dottedName(object) ?? '').split('.')[0])) {
+      return this.hooks.get('model.attribute')?.(node, this); // `net.conv1`, `net.bn1.running_mean`
+    }
     const entry = this.kb.method(name);
     if (
       entry?.kind !== 'property' ||
@@ -670,6 +686,22 @@ export class CellConverter implements HookContext {
   }
 }
 
+/** Where a call's argument list starts: the `(` matching its last `)` (the callee may hold parentheses). */
+function argumentsStart(text: string): number {
+  const first = text.indexOf('(');
+  if (first !== 0 && !text.slice(0, first).includes(')')) {
+    return first; // `f.g(...)`: the common case, no scan
+  }
+  let depth = 0;
+  for (let i = text.length - 1; i >= 0; i--) {
+    depth += text[i] === ')' ? 1 : text[i] === '(' ? -1 : 0;
+    if (depth === 0) {
+      return i;
+    }
+  }
+  return first;
+}
+
 /** `(a - b)` -> `a - b` when the parentheses wrap the whole text. */
 function unparen(text: string): string {
   if (!text.startsWith('(') || !text.endsWith(')')) {
@@ -701,8 +733,11 @@ function statementOf(node: Node): Node {
 function lineEndOf(stmt: Node, source: string): number {
   const body = stmt.childForFieldName('body') ?? stmt.childForFieldName('consequence');
   if (body) {
-    const colon = source.lastIndexOf(':', body.startIndex);
-    return colon + 1;
+    // the header's own `:` token, not a colon in a comment after it (`# switcheroo: ...`)
+    const colon = stmt.children
+      .filter((c): c is Node => !!c && c.type === ':' && c.startIndex < body.startIndex)
+      .pop();
+    return colon ? colon.endIndex : source.lastIndexOf(':', body.startIndex) + 1;
   }
   return stmt.endIndex;
 }

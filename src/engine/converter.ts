@@ -41,7 +41,15 @@ export class Converter {
     const options: Settings = { ...DEFAULT_SETTINGS, ...settings };
     const symbols = new SymbolTable();
     const state = new Map<string, unknown>();
-    const pending = cells.map(cell => this.analyse(cell, options, symbols, state));
+    // Hooks that look ahead (the first call site of a model) read the other cells' sources.
+    state.set(
+      'notebook.sources',
+      cells.map(c => (c.cellType === 'code' ? c.source : ''))
+    );
+    const pending = cells.map((cell, index) => {
+      state.set('notebook.cell', index);
+      return this.analyse(cell, options, symbols, state);
+    });
     let residual = new Map<string, number[]>();
     try {
       // Code that still runs after conversion: converted cells (with their magics, so
@@ -56,7 +64,8 @@ export class Converter {
         pending.map(p => p.work),
         code,
         symbols,
-        this.target
+        this.target,
+        options.comments
       ).residual;
     } catch (error) {
       pending.forEach(p => p.work && p.diagnostics.push(internal(error)));

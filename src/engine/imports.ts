@@ -3,6 +3,7 @@
  * removed, and the JAX/Flax imports the output uses are added once, where the
  * notebook imported torch.
  */
+import type { Node } from 'web-tree-sitter';
 import type { CellWork } from './cell';
 import { lineIndent } from './lines';
 import type { TargetInfo } from './context';
@@ -35,7 +36,8 @@ export function fixImports(
   works: (CellWork | undefined)[],
   code: string[],
   symbols: SymbolTable,
-  target: TargetInfo
+  target: TargetInfo,
+  comments = true
 ): ImportPlan {
   // Which cells still use each torch alias; only cells whose text mentions one are scanned.
   const aliases = new Set(works.flatMap(w => w?.torchImports.flatMap(s => s.names) ?? []));
@@ -69,7 +71,10 @@ export function fixImports(
       const keep = site.names.filter(n => used.has(n) && !wanted.includes(n));
       keep.forEach(n => residual.set(n, used.get(n) as number[]));
       const indent = lineIndent(work.edits.source, site.node.startIndex);
-      const lines = anchored ? [] : wanted.map(a => target.imports[a]);
+      const lines = anchored ? [] : wanted.map(a => importLine(a, target, comments));
+      if (!anchored && wanted.includes('torch')) {
+        work.flags.partial.push('torch is still used (written in full), so it is imported');
+      }
       anchored = true;
       const line = site.node.startPosition.row + 1;
       const from = site.node.text;
@@ -78,6 +83,7 @@ export function fixImports(
           work.rewrites.push({ from: '', to: lines.join('\n'), line, rule: 'imports' });
           work.edits.insert(site.node.startIndex, lines.map(l => `${l}\n${indent}`).join(''));
         }
+        keptImport(work, site.node, keep, used, comments);
         continue;
       }
       if (keep.length > 0) {
@@ -91,6 +97,9 @@ export function fixImports(
           lines.join(`\n${indent}`),
           true
         );
+        if (keep.length > 0) {
+          keptImport(work, site.node, keep, used, comments);
+        }
       } else {
         removeLine(work, site.node.startIndex, site.node.endIndex);
       }
@@ -103,13 +112,48 @@ export function fixImports(
       const src = work.edits.source;
       const at =
         src.startsWith('__switcheroo_magic_') || src.startsWith('%%') ? src.indexOf('\n') + 1 : 0;
-      work.edits.insert(at || 0, wanted.map(a => `${target.imports[a]}\n`).join(''));
+      work.edits.insert(at || 0, wanted.map(a => `${importLine(a, target, comments)}\n`).join(''));
+      if (wanted.includes('torch')) {
+        work.flags.partial.push('torch is still used (written in full), so it is imported');
+      }
     }
   }
   return { residual };
 }
 
 /** Drop import lines so that `import torch` does not count as a use of torch. */
+const KEPT = '  # switcheroo: kept, torch is still used';
+
+/**
+ * A torch import kept because converted cells still use torch: the cell is flagged partial
+ * and the line says which cells, so a run without torch fails in an annotated cell.
+ */
+function keptImport(
+  work: CellWork,
+  node: Node,
+  keep: string[],
+  used: Map<string, number[]>,
+  comments: boolean
+): void {
+  const cells = [...new Set(keep.flatMap(n => used.get(n) ?? []))].sort((a, b) => a - b);
+  const reason = `torch is still used (cell${cells.length > 1 ? 's' : ''} ${cells.join(', ')}), so its import is kept`;
+  work.flags.partial.push(reason);
+  const source = work.edits.source;
+  const end = source.indexOf('\n', node.endIndex);
+  if (
+    comments &&
+    !source.slice(node.endIndex, end < 0 ? undefined : end).includes('# switcheroo:')
+  ) {
+    work.edits.append(node.endIndex, KEPT);
+  }
+}
+
+/** The import line for an alias; torch, imported for code left as is, says so (as a kept import does). */
+function importLine(alias: string, target: TargetInfo, comments: boolean): string {
+  const line = target.imports[alias];
+  return alias === 'torch' && comments ? `${line}${KEPT}` : line;
+}
+
 function importFree(code: string): string {
   return code.replace(/^[ \t]*(import|from)\s[^\n]*$/gm, '');
 }

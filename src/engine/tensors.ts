@@ -161,6 +161,8 @@ export class TensorInference {
         return this.produces(node.namedChildren[0], depth);
       case 'subscript':
         return this.produces(node.childForFieldName('value'), depth - 1);
+      case 'comparison_operator':
+        return node.namedChildren.some(c => this.produces(c, depth - 1));
       case 'binary_operator':
         return (
           this.produces(node.childForFieldName('left'), depth - 1) ||
@@ -171,6 +173,9 @@ export class TensorInference {
         const canonical = fn ? this.resolve(fn) : undefined;
         if (canonical) {
           return returnsTensor(canonical);
+        }
+        if (fn?.type === 'identifier' && this.symbols.instances.has(fn.text)) {
+          return true; // a model's output
         }
         const method =
           fn?.type === 'attribute' ? (fn.childForFieldName('attribute')?.text ?? '') : '';

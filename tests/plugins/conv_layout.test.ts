@@ -111,7 +111,7 @@ describe('plugins/conv_layout.ts', () => {
     `);
     expect(cell.source).toBe(py`
       import flax.linen as nn
-      import torch
+      import torch  # switcheroo: kept, torch is still used
 
       class Net(nn.Module):
           def setup(self):

@@ -65,7 +65,7 @@ describe('plugins/div.ts', () => {
     `);
     expect(cell.source).toBe(py`
       import jax.numpy as jnp
-      import torch
+      import torch  # switcheroo: kept, torch is still used
       a = jnp.ones(5)
       mode = 'floor'
       i = torch.div(a, 2, rounding_mode=mode)  # switcheroo: torch.div is not converted in this form; left as is

@@ -73,7 +73,7 @@ describe('plugins/dropout.ts', () => {
       y = F.dropout(x, 0.3)
     `);
     expect(cell.source).toBe(py`
-      import torch.nn.functional as F
+      import torch.nn.functional as F  # switcheroo: kept, torch is still used
       y = F.dropout(x, 0.3)  # switcheroo: torch.nn.functional.dropout is not converted in this form; left as is
     `);
     expect(cell.flags.partial).toBe(true);

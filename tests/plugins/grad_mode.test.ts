@@ -130,4 +130,22 @@ describe('plugins/grad_mode.ts', () => {
     ]);
     expect(cell.flags.partial).toBe(false);
   });
+
+  test('a key split inserted before the first statement of the block survives the unwrapping', async () => {
+    expect(
+      await convert(py`
+        import torch
+        torch.manual_seed(0)
+        with torch.no_grad():
+            z = torch.randn(3, 2)
+            w = z + 1
+      `)
+    ).toBe(py`
+      import jax
+      rng_key = jax.random.key(0)
+      rng_key, key_1 = jax.random.split(rng_key)
+      z = jax.random.normal(key_1, (3, 2))
+      w = z + 1
+    `);
+  });
 });

@@ -62,7 +62,7 @@ describe('plugins/layers_misc.ts', () => {
       emb = nn.Embedding(100, 16, max_norm=1.0)
     `);
     expect(cell.source).toBe(py`
-      import torch
+      import torch  # switcheroo: kept, torch is still used
       emb = torch.nn.Embedding(100, 16, max_norm=1.0)  # switcheroo: torch.nn.Embedding(max_norm=...) is not converted; left as is
     `);
     expect(cell.flags.partial).toBe(true);

@@ -28,7 +28,7 @@ describe('plugins/losses.ts', () => {
       sl1 = lambda input, target: (optax.huber_loss(input, target, delta=0.5) / 0.5).mean()
       hub = lambda input, target: optax.huber_loss(input, target, delta=2.0).mean()
       nll = lambda input, target: (-jnp.take_along_axis(jnp.moveaxis(input, 1, -1), target[..., None], axis=-1)[..., 0]).mean()
-      bce2 = lambda input, target: (-(target * jnp.clip(jnp.log(input), -100) + (1 - target) * jnp.clip(jnp.log(1 - input), -100))).mean()
+      bce2 = lambda input, target: (-(target * jnp.clip(jnp.where(input > 0, jnp.log(jnp.where(input > 0, input, 1.0)), -100.0), -100) + (1 - target) * jnp.clip(jnp.where((1 - input) > 0, jnp.log(jnp.where((1 - input) > 0, (1 - input), 1.0)), -100.0), -100))).mean()
       loss = criterion(logits, y)
     `);
   });
@@ -54,7 +54,7 @@ describe('plugins/losses.ts', () => {
       b = optax.softmax_cross_entropy_with_integer_labels(jnp.moveaxis(logits, 1, -1), y).sum()
       c = optax.squared_error(pred, target).mean()
       d = (-jnp.take_along_axis(jnp.moveaxis(jax.nn.log_softmax(logits, axis=1), 1, -1), y[..., None], axis=-1)[..., 0]).mean()
-      e = (-(t * jnp.clip(jnp.log(jax.nn.sigmoid(z)), -100) + (1 - t) * jnp.clip(jnp.log(1 - jax.nn.sigmoid(z)), -100))).mean()
+      e = (-(t * jnp.clip(jnp.where(jax.nn.sigmoid(z) > 0, jnp.log(jnp.where(jax.nn.sigmoid(z) > 0, jax.nn.sigmoid(z), 1.0)), -100.0), -100) + (1 - t) * jnp.clip(jnp.where((1 - jax.nn.sigmoid(z)) > 0, jnp.log(jnp.where((1 - jax.nn.sigmoid(z)) > 0, (1 - jax.nn.sigmoid(z)), 1.0)), -100.0), -100))).mean()
       f = (jnp.exp(q) * (q - logp)).sum() / logp.shape[0]
       g = jnp.abs(pred - target).mean()
       h = optax.huber_loss(pred, target, delta=1.0).mean()
@@ -72,8 +72,8 @@ describe('plugins/losses.ts', () => {
     `);
     // nn.CrossEntropyLoss stays torch's: `nn` may be flax.linen in the output, so it is written in full
     expect(cell.source).toBe(py`
-      import torch
-      import torch.nn.functional as F
+      import torch  # switcheroo: kept, torch is still used
+      import torch.nn.functional as F  # switcheroo: kept, torch is still used
       a = F.cross_entropy(logits, y, label_smoothing=0.1)  # switcheroo: torch.nn.functional.cross_entropy is not converted in this form; left as is
       b = F.cross_entropy(logits, y, ignore_index=0)  # switcheroo: torch.nn.functional.cross_entropy with ignore_index=... is not converted; left as is
       w = torch.nn.CrossEntropyLoss(weight=class_w)  # switcheroo: torch.nn.CrossEntropyLoss with weight=... is not converted; left as is
@@ -92,5 +92,17 @@ describe('plugins/losses.ts', () => {
     expect(cell.diagnostics.every(d => d.level === 'warning' && d.code === 'unsupported-api')).toBe(
       true
     );
+  });
+
+  test('binary_cross_entropy keeps a finite gradient where a probability is exactly 0 or 1', async () => {
+    expect(
+      await convert(py`
+        import torch.nn.functional as F
+        l = F.binary_cross_entropy(p, t, reduction='sum')
+      `)
+    ).toBe(py`
+      import jax.numpy as jnp
+      l = (-(t * jnp.clip(jnp.where(p > 0, jnp.log(jnp.where(p > 0, p, 1.0)), -100.0), -100) + (1 - t) * jnp.clip(jnp.where((1 - p) > 0, jnp.log(jnp.where((1 - p) > 0, (1 - p), 1.0)), -100.0), -100))).sum()
+    `);
   });
 });

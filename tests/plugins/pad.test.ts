@@ -69,7 +69,7 @@ describe('plugins/pad.ts', () => {
     );
     expect(cell.source).toBe(py`
       import jax.numpy as jnp
-      import torch.nn.functional as F
+      import torch.nn.functional as F  # switcheroo: kept, torch is still used
       x = jnp.zeros((2, 3, 8, 8))
       p = (1, 1)
       f = F.pad(x, p)  # switcheroo: torch.nn.functional.pad is not converted in this form; left as is

@@ -66,7 +66,7 @@ describe('plugins/pooling.ts', () => {
     `);
     expect(cell.source).toBe(py`
       import jax.numpy as jnp
-      import torch.nn.functional as F
+      import torch.nn.functional as F  # switcheroo: kept, torch is still used
       x = jnp.zeros((1, 3, 8, 8))
       y = F.max_pool2d(x, 2, ceil_mode=True)  # switcheroo: torch.nn.functional.max_pool2d(ceil_mode=...) is not converted; left as is
       z = F.adaptive_avg_pool2d(x, (h, w))  # switcheroo: torch.nn.functional.adaptive_avg_pool2d is not converted in this form; left as is
@@ -119,7 +119,7 @@ describe('plugins/pooling.ts', () => {
     `);
     expect(cell.source).toBe(py`
       import jax.numpy as jnp
-      import torch.nn.functional as F
+      import torch.nn.functional as F  # switcheroo: kept, torch is still used
       x = jnp.zeros((1, 3, 8, 8))
       y = F.avg_pool2d(x, 2, divisor_override=3)  # switcheroo: torch.nn.functional.avg_pool2d(divisor_override=...) is not converted; left as is
     `);
@@ -138,7 +138,7 @@ describe('plugins/pooling.ts', () => {
     `);
     expect(cell.source).toBe(py`
       import jax.numpy as jnp
-      import torch.nn.functional as F
+      import torch.nn.functional as F  # switcheroo: kept, torch is still used
       x = jnp.ones((1, 3, 8, 8))
       a = F.max_pool2d(x, 3, dilation=2)  # switcheroo: torch.nn.functional.max_pool2d with dilation=2 has no Flax equivalent; left as is
     `);

@@ -138,16 +138,34 @@ describe('plugins/random_keys.ts', () => {
     expect(cell.diagnostics.map(d => [d.level, d.code, d.line])).toEqual([['info', 'rng', 3]]);
   });
 
-  test('a draw inside a function needs a key argument: left as is, reported, cell partial', async () => {
+  test('a draw inside a plain function splits the global key, declared global once', async () => {
     const cell = await convertCell(py`
       import torch
       def sample(n):
-          return torch.randn(n)
+          a = torch.randn(n, 2)
+          return a + torch.rand(n, 2)
     `);
-    expect(cell.source).toContain(py`
-      import torch
+    expect(cell.source).toBe(py`
+      import jax
+      rng_key = jax.random.key(0)  # switcheroo: no torch.manual_seed before this draw; seeded with 0
       def sample(n):
-          return torch.randn(n)  # switcheroo: torch.randn is not converted in this form; left as is
+          global rng_key
+          rng_key, key_1 = jax.random.split(rng_key)
+          a = jax.random.normal(key_1, (n, 2))
+          rng_key, key_2 = jax.random.split(rng_key)
+          return a + jax.random.uniform(key_2, (n, 2))
+    `);
+    expect(cell.flags.partial).toBe(false);
+  });
+
+  test('a draw inside a lambda needs a key argument: left as is, reported, cell partial', async () => {
+    const cell = await convertCell(py`
+      import torch
+      sample = lambda n: torch.randn(n)
+    `);
+    expect(cell.source).toBe(py`
+      import torch  # switcheroo: kept, torch is still used
+      sample = lambda n: torch.randn(n)  # switcheroo: torch.randn is not converted in this form; left as is
     `);
     expect(cell.flags.partial).toBe(true);
     expect(cell.unsupported).toEqual(['torch.randn']);
@@ -167,7 +185,7 @@ describe('plugins/random_keys.ts', () => {
     expect(cell.source).toBe(py`
       import jax
       import jax.numpy as jnp
-      import torch
+      import torch  # switcheroo: kept, torch is still used
       rng_key = jax.random.key(0)
       p = jnp.ones(3)
       m = torch.poisson(p)  # switcheroo: torch.poisson has no JAX/Flax mapping; left as is
@@ -258,16 +276,18 @@ describe('plugins/random_keys.ts', () => {
     `);
   });
 
-  test('a draw inside a function is left as is and does not import jax', async () => {
+  test('a draw inside a module method is left as is and does not import jax', async () => {
     const cell = await convertCell(py`
       import torch
-      def sample(n):
-          return torch.randn(n)
+      class Noise:
+          def sample(self, n):
+              return torch.randn(n)
     `);
     expect(cell.source).toBe(py`
-      import torch
-      def sample(n):
-          return torch.randn(n)  # switcheroo: torch.randn is not converted in this form; left as is
+      import torch  # switcheroo: kept, torch is still used
+      class Noise:
+          def sample(self, n):
+              return torch.randn(n)  # switcheroo: torch.randn is not converted in this form; left as is
     `);
     expect(cell.source).not.toContain('import jax');
     expect(cell.flags.partial).toBe(true);

@@ -2,6 +2,7 @@
 import type { KnowledgeFile } from '../knowledge';
 import activations from './activations.json';
 import creation from './creation.json';
+import data from './data.json';
 import devices_and_grad from './devices_and_grad.json';
 import dtypes from './dtypes.json';
 import elementwise from './elementwise.json';
@@ -20,6 +21,7 @@ import tensor_methods from './tensor_methods.json';
 export const KNOWLEDGE_FILES: Record<string, KnowledgeFile> = {
   'activations.json': activations as KnowledgeFile,
   'creation.json': creation as KnowledgeFile,
+  'data.json': data as KnowledgeFile,
   'devices_and_grad.json': devices_and_grad as KnowledgeFile,
   'dtypes.json': dtypes as KnowledgeFile,
   'elementwise.json': elementwise as KnowledgeFile,

@@ -1,0 +1,502 @@
+/**
+ * Models at notebook level. A Flax module holds no parameters: `model = Net(...)` stays,
+ * followed by `variables = model.init(key, sample)` with a key split from the threaded
+ * `rng_key`, and `model(x)` becomes `model.apply(variables, x, ...)` with the training
+ * flag the context asks for (eval after `model.eval()` or under `torch.no_grad()`,
+ * training after `model.train()` or inside a training step), the dropout key and, for
+ * BatchNorm in training, `mutable=['batch_stats']` with the new statistics written back.
+ * The sample input for `init` is looked up at the model's first call sites, in this cell
+ * or later ones; when none is usable the cell is annotated with what to supply.
+ */
+import type { Node } from 'web-tree-sitter';
+import type { HookContext } from '../src/engine/context';
+import type { ClassInfo } from '../src/engine/symbols';
+import { freshKey, isTopLevel } from './random_keys';
+import { findStep, type Step } from './training_step';
+
+/** The variables collection of a model: `variables` for `model`, `<name>_variables` otherwise. */
+export function variablesOf(model: string): string {
+  return model === 'model' ? 'variables' : `${model}_variables`;
+}
+
+export interface ModelKind {
+  cls?: ClassInfo;
+  /** `__call__` takes `training`. */
+  flag: boolean;
+  batchStats: boolean;
+  dropout: boolean;
+  /** RNG streams its own draws use (`sample`), beyond dropout. */
+  streams: string[];
+}
+
+export function modelKind(ctx: HookContext, name: string): ModelKind {
+  const cls = ctx.symbols.classOf(name);
+  return {
+    cls,
+    flag: !!cls && cls.trainingReasons.length > 0,
+    batchStats: !!cls?.hasBatchStats,
+    dropout: !!cls?.trainingReasons.some(r => /Dropout|dropout/.test(r)),
+    streams: cls ? [...((ctx.state.get(`rngs:${cls.name}`) as Set<string> | undefined) ?? [])] : []
+  };
+}
+
+/** The function definitions around a node, innermost first. */
+function enclosingFunctions(node: Node): Node[] {
+  const out: Node[] = [];
+  for (let p = node.parent; p; p = p.parent) {
+    if (p.type === 'function_definition') {
+      out.push(p);
+    }
+  }
+  return out;
+}
+
+/** Is `name` a parameter of a function around `node` (so it is not the notebook's model)? */
+export function isParameter(node: Node, name: string): boolean {
+  return enclosingFunctions(node).some(fn =>
+    (fn.childForFieldName('parameters')?.namedChildren ?? []).some(
+      p => (p?.type === 'identifier' ? p : p?.namedChildren[0])?.text === name
+    )
+  );
+}
+
+/** Under `with torch.no_grad():` or in a function decorated with `@torch.no_grad()`. */
+function inNoGrad(node: Node): boolean {
+  for (let p = node.parent; p; p = p.parent) {
+    if (
+      p.type === 'with_statement' &&
+      /no_grad|inference_mode/.test(p.namedChildren[0]?.text ?? '')
+    ) {
+      return true;
+    }
+    if (p.type === 'decorated_definition' && /no_grad|inference_mode/.test(p.text.split('\n')[0])) {
+      return true;
+    }
+  }
+  return false;
+}
+
+export type Mode = 'train' | 'eval' | 'unknown';
+
+function modeAt(ctx: HookContext, node: Node, name: string, step?: Step): Mode {
+  if (step) {
+    return 'train';
+  }
+  if (inNoGrad(node)) {
+    return 'eval';
+  }
+  return ctx.symbols.modes.get(name) ?? 'unknown';
+}
+
+function indentOf(node: Node): string {
+  const line = node.tree.rootNode.text.split('\n')[node.startPosition.row] ?? '';
+  return line.slice(0, node.startPosition.column).replace(/\S.*$/, '');
+}
+
+function topArgs(text: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let cur = '';
+  for (const ch of text) {
+    if ('([{'.includes(ch)) {
+      depth++;
+    }
+    if (')]}'.includes(ch)) {
+      depth--;
+    }
+    if (ch === ',' && depth === 0) {
+      out.push(cur.trim());
+      cur = '';
+    } else {
+      cur += ch;
+    }
+  }
+  if (cur.trim()) {
+    out.push(cur.trim());
+  }
+  return out;
+}
+
+/** The argument texts of the calls `name(...)` in `text`, in order. */
+function callSites(text: string, name: string): string[] {
+  const out: string[] = [];
+  const re = new RegExp(`(?<![\\w.])${name}\\(`, 'g');
+  for (let m = re.exec(text); m; m = re.exec(text)) {
+    let depth = 1;
+    let i = m.index + m[0].length;
+    const start = i;
+    for (; i < text.length && depth > 0; i++) {
+      if ('([{'.includes(text[i])) {
+        depth++;
+      }
+      if (')]}'.includes(text[i])) {
+        depth--;
+      }
+    }
+    const first = topArgs(text.slice(start, i - 1))[0];
+    if (first && !first.includes('=')) {
+      out.push(first);
+    }
+  }
+  return out;
+}
+
+const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** Is `name` bound at the top level of `before` (an assignment target or a loop target)? */
+function boundIn(before: string, name: string): boolean {
+  return new RegExp(`^[ \\t]*(?:[\\w, ()]*[ ,(])?${escape(name)}\\b[\\w, ()]*=(?!=)`, 'm').test(
+    before
+  );
+}
+
+/**
+ * A sample batch for `model.init`, from an argument of a later call site: an array bound
+ * before the model (sliced to its first row), or a loop variable over a DataLoader of one.
+ */
+function sampleFrom(arg: string, before: string, after: string, depth = 0): string | undefined {
+  if (depth > 3) {
+    return undefined;
+  }
+  const base = /^(\w+)(\[.*\]|\.\w+\(\))?$/.exec(arg.trim());
+  if (!base) {
+    return undefined;
+  }
+  const name = base[1];
+  if (boundIn(before, name) && !/^(range|len|list)$/.test(name)) {
+    return `${name}[:1]`;
+  }
+  const text = before + after;
+  // `for xb, yb in loader:` / `for (xb,) in loader:` over DataLoader(TensorDataset(X, y))
+  const loop = new RegExp(
+    `for\\s+\\(?([\\w, ]*\\b${escape(name)}\\b[\\w, ]*)\\)?\\s+in\\s+(\\w+)\\s*:`
+  ).exec(text);
+  if (loop) {
+    const position = loop[1]
+      .split(',')
+      .map(s => s.trim())
+      .indexOf(name);
+    const loader = new RegExp(
+      `^\\s*${escape(loop[2])}\\s*=\\s*DataLoader\\(\\s*TensorDataset\\(([^)]*)\\)`,
+      'm'
+    ).exec(before);
+    const tensors = loader ? topArgs(loader[1]) : [];
+    const t = tensors[position];
+    return t && boundIn(before, t) ? `${t}[:1]` : undefined;
+  }
+  // `xb, yb = X[idx], y[idx]`
+  const assign = new RegExp(`^[ \\t]*([\\w, ]*\\b${escape(name)}\\b[\\w, ]*)=(?!=)(.*)$`, 'm').exec(
+    after
+  );
+  if (assign) {
+    const names = assign[1].split(',').map(s => s.trim());
+    const values = topArgs(assign[2]);
+    const value = values.length === names.length ? values[names.indexOf(name)] : undefined;
+    return value ? sampleFrom(value, before, after, depth + 1) : undefined;
+  }
+  return undefined;
+}
+
+/** The arguments of a call's text, by position and by keyword. */
+function callArgs(call: Node): { positional: string[]; named: Map<string, string> } {
+  const positional: string[] = [];
+  const named = new Map<string, string>();
+  for (const a of call.childForFieldName('arguments')?.namedChildren ?? []) {
+    if (a?.type === 'keyword_argument') {
+      named.set(a.childForFieldName('name')?.text ?? '', a.childForFieldName('value')?.text ?? '');
+    } else if (a && a.type !== 'comment') {
+      positional.push(a.text);
+    }
+  }
+  return { positional, named };
+}
+
+const FIRST_LAYER = /(?:Conv\w*|Embedding|LSTM|GRU|RNN|Linear)\(\s*([^,()]+)/;
+
+/**
+ * A sample from the shapes the code states: a model whose first layer is a Linear takes
+ * `jnp.zeros((1, in_features))`, with in_features read from the layer, the constructor
+ * call or the constructor's default.
+ */
+function statedSample(
+  right: Node,
+  model: string,
+  before: string,
+  ctx: HookContext
+): string | undefined {
+  let call: Node | null = right;
+  while (
+    call?.type === 'call' &&
+    /\.(to|cuda|cpu|train|eval|float|double)$/.test(call.childForFieldName('function')?.text ?? '')
+  ) {
+    call = call.childForFieldName('function')?.childForFieldName('object') ?? null; // Net().to(device)
+  }
+
+  if (call?.type !== 'call') {
+    return undefined;
+  }
+  const cls = ctx.symbols.classOf(model);
+  let width: string | undefined;
+  if (!cls) {
+    const m = FIRST_LAYER.exec(call.text);
+    width =
+      m && /Linear\($/.test(call.text.slice(0, m.index + m[0].length - m[1].length).trimEnd())
+        ? m[1].trim()
+        : undefined;
+  } else {
+    const start = before.search(new RegExp(`^class ${cls.name}\\b`, 'm'));
+    const body = start < 0 ? '' : before.slice(start).split(/\n(?=\S)/)[0];
+    const m = FIRST_LAYER.exec(body);
+    if (!m || !/Linear\(\s*[^,()]+$/.test(m[0])) {
+      return undefined;
+    }
+    const arg = m[1].trim();
+    const index = cls.fields.indexOf(arg);
+    if (index < 0) {
+      width = arg;
+    } else {
+      const { positional, named } = callArgs(call);
+      width =
+        named.get(arg) ??
+        positional[index] ??
+        new RegExp(`def __init__\\([^)]*\\b${arg}\\s*=\\s*([^,)]+)`).exec(body)?.[1]?.trim();
+    }
+  }
+  if (!width || !(/^\d+$/.test(width) || (/^\w+$/.test(width) && boundIn(before, width)))) {
+    return undefined;
+  }
+  ctx.requireImport('jnp');
+  return `jnp.zeros((1, ${width}))`;
+}
+
+/** `model = Net(...)` -> the same, then `variables = model.init(key, sample)`. */
+export function modelInit(node: Node, ctx: HookContext): string | undefined {
+  const left = node.childForFieldName('left');
+  const right = node.childForFieldName('right');
+  if (left?.type !== 'identifier' || right?.type !== 'call') {
+    return undefined;
+  }
+  const name = left.text;
+  if (!ctx.symbols.instances.has(name) || node.parent?.type !== 'expression_statement') {
+    return undefined;
+  }
+  if (!isTopLevel(node)) {
+    ctx.note(
+      'warning',
+      `${name} is built inside a function: call ${name}.init(key, sample) where it is used`,
+      node,
+      'model-init'
+    );
+    ctx.flagCell('partial', `${name} built inside a function: no init`);
+    ctx.comment(
+      node,
+      `Flax: ${variablesOf(name)} = ${name}.init(key, sample) is needed before ${name}.apply`
+    );
+    return undefined;
+  }
+  const vars = variablesOf(name);
+  const sources = (ctx.state.get('notebook.sources') as string[] | undefined) ?? [];
+  const cell = (ctx.state.get('notebook.cell') as number | undefined) ?? 0;
+  const own = node.tree.rootNode.text;
+  const before = [...sources.slice(0, cell), own.slice(0, node.startIndex)].join('\n');
+  const after = [own.slice(node.endIndex), ...sources.slice(cell + 1)].join('\n');
+  const sites = callSites(after, name);
+  if (sites.length === 0 && !new RegExp(`(?<![\\w.])${name}\\.parameters\\(`).test(after)) {
+    return undefined; // nothing reads its variables: no init
+  }
+  let sample: string | undefined;
+  for (const arg of sites.slice(0, 8)) {
+    sample = sampleFrom(arg, before, after);
+    if (sample) {
+      break;
+    }
+  }
+  sample ??= statedSample(right, name, before, ctx);
+  ctx.requireImport('jax');
+  let key = freshKey(node, ctx);
+  const { streams } = modelKind(ctx, name);
+  if (streams.length > 0) {
+    key = `{'params': ${key}, ${streams.map(k => `'${k}': ${freshKey(node, ctx)}`).join(', ')}}`;
+  }
+  const indent = indentOf(node);
+  const models = (ctx.state.get('models') as Set<string> | undefined) ?? new Set<string>();
+  models.add(name);
+  ctx.state.set('models', models);
+  if (!sample) {
+    ctx.note(
+      'warning',
+      `no sample input found for ${name}.init: supply a batch of inputs`,
+      node,
+      'model-init'
+    );
+    ctx.flagCell('partial', `${name}.init needs a sample input`);
+    const note = ctx.settings.comments
+      ? '  # switcheroo: replace SAMPLE_INPUT by a batch of inputs (e.g. x[:1])'
+      : '';
+    return `${ctx.text(node)}\n${indent}${vars} = ${name}.init(${key}, SAMPLE_INPUT)${note}`;
+  }
+  ctx.note(
+    'info',
+    `${name}: parameters live in ${vars}, initialised from ${sample}`,
+    node,
+    'model-init'
+  );
+  return `${ctx.text(node)}\n${indent}${vars} = ${name}.init(${key}, ${sample})`;
+}
+
+/** `model(x)` -> `model.apply(variables, x, ...)`. */
+export function modelCall(node: Node, ctx: HookContext): string | undefined {
+  const name = node.childForFieldName('function')?.text ?? '';
+  const args = node.childForFieldName('arguments');
+  if (!args) {
+    return undefined;
+  }
+  if (isParameter(node, name)) {
+    ctx.note(
+      'warning',
+      `${name} is a function argument here: pass its variables too and call ${name}.apply`,
+      node,
+      'model-apply'
+    );
+    ctx.flagCell('partial', `${name}(...) on a model passed as an argument`);
+    ctx.comment(
+      node,
+      `${name} is an argument: pass ${variablesOf(name)} and call ${name}.apply(${variablesOf(name)}, ...)`
+    );
+    return undefined;
+  }
+  const kind = modelKind(ctx, name);
+  const step = findStep(node, ctx);
+  const mode = modeAt(ctx, node, name, step);
+  const inner = ctx.text(args).slice(1, -1).trim();
+  const vars = step ? `{**${variablesOf(name)}, 'params': params}` : variablesOf(name);
+  const extra: string[] = [];
+  const streams: string[] = [];
+  if (kind.flag) {
+    if (mode === 'unknown') {
+      ctx.note(
+        'info',
+        `${name}: no model.train()/model.eval() before this call: evaluation mode (training=False)`,
+        node,
+        'model-apply'
+      );
+    }
+    extra.push(`training=${mode === 'train' ? 'True' : 'False'}`);
+    if (mode === 'train' && kind.dropout) {
+      streams.push('dropout');
+    }
+  }
+  streams.push(...kind.streams);
+  if (streams.length > 0) {
+    const key = step ? step.dropoutKey(ctx) : isTopLevel(node) ? freshKey(node, ctx) : undefined;
+    if (key) {
+      extra.push(`rngs={${streams.map(k => `'${k}': ${key}`).join(', ')}}`);
+    } else {
+      ctx.note(
+        'warning',
+        `${streams.join(' and ')} RNG inside a function needs a key argument`,
+        node,
+        'rng'
+      );
+      ctx.flagCell('partial', 'RNG key inside a function');
+      ctx.comment(node, `pass rngs={'${streams[0]}': key} with a fresh key`);
+    }
+  }
+  if (kind.flag && mode === 'train' && kind.batchStats) {
+    extra.push("mutable=['batch_stats']");
+  }
+  const all = [inner, ...extra].filter(Boolean).join(', ');
+  return `${name}.apply(${vars}${all ? ', ' : ''}${all})`;
+}
+
+/**
+ * `y = model(x)` in training mode outside a training step, for a model with BatchNorm:
+ * `y, updates = model.apply(..., mutable=['batch_stats'])` and the statistics written back.
+ */
+export function applyAssignment(node: Node, ctx: HookContext): string | undefined {
+  const left = node.childForFieldName('left');
+  const right = node.childForFieldName('right');
+  const fn = right?.type === 'call' ? right.childForFieldName('function') : undefined;
+  if (
+    !left ||
+    !right ||
+    fn?.type !== 'identifier' ||
+    !ctx.symbols.instances.has(fn.text) ||
+    node.parent?.type !== 'expression_statement' ||
+    findStep(right, ctx)
+  ) {
+    return undefined;
+  }
+  const text = ctx.text(right);
+  if (!text.endsWith("mutable=['batch_stats'])")) {
+    return undefined;
+  }
+  const vars = variablesOf(fn.text);
+  return `${ctx.text(left)}, updates = ${text}\n${indentOf(node)}${vars} = {**${vars}, **updates}`;
+}
+
+/** torch.nn.Module methods that are not the user's own computation. */
+const MODULE_API = new Set(
+  'parameters named_parameters buffers named_buffers children named_children modules named_modules state_dict load_state_dict train eval to cuda cpu float double half zero_grad requires_grad_ apply register_buffer register_parameter extra_repr add_module get_submodule'.split(
+    ' '
+  )
+);
+
+/** `model.parameters()` -> the leaves of its params; `model.to(device)` etc. are handled elsewhere. */
+export function modelMethod(node: Node, ctx: HookContext): string | undefined {
+  const fn = node.childForFieldName('function');
+  const name = fn?.childForFieldName('object')?.text ?? '';
+  const method = fn?.childForFieldName('attribute')?.text;
+  if (!method || isParameter(node, name)) {
+    return undefined;
+  }
+  if (method === 'parameters') {
+    // `sum(p.numel() for p in model.parameters() if p.requires_grad)`: every leaf is trained
+    const loop = node.parent?.type === 'for_in_clause' ? node.parent : undefined;
+    const target = loop?.childForFieldName('left')?.text;
+    for (const clause of loop?.parent?.namedChildren ?? []) {
+      const cond = clause?.type === 'if_clause' ? clause.namedChildren[0] : undefined;
+      if (cond && target && cond.text === `${target}.requires_grad`) {
+        ctx.replace(cond, 'True');
+        ctx.note(
+          'info',
+          'every parameter leaf is trained (optax updates all of them unless masked)',
+          cond,
+          'model-params'
+        );
+      }
+    }
+    ctx.requireImport('jax');
+    return `jax.tree_util.tree_leaves(${variablesOf(name)}['params'])`;
+  }
+  const kind = modelKind(ctx, name);
+  const args = node.childForFieldName('arguments');
+  if (!kind.cls || MODULE_API.has(method) || !args) {
+    return undefined;
+  }
+  // `model.encode(x)`: a method of the module runs through apply
+  const inner = ctx.text(args).slice(1, -1).trim();
+  const target = method === 'forward' ? '' : `, method=${name}.${method}`;
+  return `${name}.apply(${variablesOf(name)}${inner ? `, ${inner}` : ''}${target})`;
+}
+
+/**
+ * `net.conv1`, `model.weight`, `net.bn1.running_mean`: a Flax module's submodules, parameters
+ * and statistics exist only inside apply. Reported and annotated, left as is.
+ */
+export function modelAttribute(node: Node, ctx: HookContext): string | undefined {
+  const [name, ...rest] = node.text.split('.');
+  const attr = rest.join('.');
+  if (isParameter(node, name)) {
+    return undefined;
+  }
+  const vars = variablesOf(name);
+  const why = `${name}.${attr}: a Flax module's layers, parameters and statistics live in ${vars} (${vars}['params'], ${vars}['batch_stats']) or inside apply`;
+  ctx.note('warning', why, node, 'model-attribute');
+  ctx.flagCell('partial', `${name}.${attr} read outside apply`);
+  ctx.comment(
+    node,
+    `${name}.${attr} is not converted: read ${vars}['params'] or use ${name}.apply`
+  );
+  return undefined;
+}

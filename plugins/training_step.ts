@@ -1,0 +1,339 @@
+/**
+ * Optimizers and the training step. `optimizer = torch.optim.X(model.parameters(), ...)`
+ * keeps its (knowledge-base) optax transform and gains `opt_state = optimizer.init(...)`.
+ * The step `optimizer.zero_grad(); out = model(x); loss = f(out, y); loss.backward();
+ * optimizer.step()` in one block becomes a loss function of the params, `jax.value_and_grad`
+ * and an optax update written back into `variables` (with the new batch statistics).
+ * A step that is not in this form is annotated in place, never half converted silently.
+ */
+import type { Node } from 'web-tree-sitter';
+import type { HookContext } from '../src/engine/context';
+import { isParameter, modelKind, variablesOf } from './model_apply';
+import { freshKey } from './random_keys';
+
+interface OptimizerInfo {
+  state: string;
+  model: string;
+}
+
+export interface Step {
+  optimizer: string;
+  model: string;
+  loss: string;
+  zeroGrad?: Node;
+  forward: Node[];
+  backward: Node;
+  step: Node;
+  /** The enclosing function (not a method), whose globals the step rebinds. */
+  fn?: Node;
+  dropoutKey(ctx: HookContext): string;
+}
+
+export function stateOf(optimizer: string): string {
+  return optimizer === 'optimizer' ? 'opt_state' : `${optimizer}_state`;
+}
+
+function optimizers(ctx: HookContext): Map<string, OptimizerInfo> {
+  let map = ctx.state.get('optimizers') as Map<string, OptimizerInfo> | undefined;
+  if (!map) {
+    map = new Map();
+    ctx.state.set('optimizers', map);
+  }
+  return map;
+}
+
+function indentOf(node: Node): string {
+  const line = node.tree.rootNode.text.split('\n')[node.startPosition.row] ?? '';
+  return line.slice(0, node.startPosition.column).replace(/\S.*$/, '');
+}
+
+/** `optimizer = optax.sgd(...)` (converted by the knowledge base) + `opt_state = optimizer.init(...)`. */
+export function optimizerState(node: Node, ctx: HookContext): string | undefined {
+  const left = node.childForFieldName('left');
+  const right = node.childForFieldName('right');
+  const fn = right?.type === 'call' ? right.childForFieldName('function') : undefined;
+  const canonical = fn ? ctx.resolve(fn) : undefined;
+  if (
+    left?.type !== 'identifier' ||
+    !canonical ||
+    !/^torch\.optim\.[A-Z]\w*$/.test(canonical) ||
+    node.parent?.type !== 'expression_statement'
+  ) {
+    return undefined;
+  }
+  const name = left.text;
+  const first = right?.childForFieldName('arguments')?.namedChildren[0];
+  const params = /^(\w+)\.parameters\(\)$/.exec(first?.text ?? '');
+  const model = params?.[1];
+  if (!model || !ctx.symbols.instances.has(model) || isParameter(node, model)) {
+    const why = !params
+      ? 'parameter groups or a parameter list: build the optax transform per group (optax.multi_transform)'
+      : `${model} is not a model known at notebook level: initialise the state with ${name}.init(params)`;
+    ctx.note('warning', `${name}: ${why}`, node, 'optimizer');
+    ctx.flagCell('partial', `${name}: optimizer state not initialised`);
+    ctx.comment(node, why);
+    return undefined;
+  }
+  optimizers(ctx).set(name, { state: stateOf(name), model });
+  const text = ctx.text(node);
+  if (text === node.text) {
+    return undefined; // the transform itself was not converted: its own note says why
+  }
+  return `${text}\n${indentOf(node)}${stateOf(name)} = ${name}.init(${variablesOf(model)}['params'])`;
+}
+
+const CALL_ONLY = (stmt: Node, re: RegExp) =>
+  stmt.type === 'expression_statement' && re.test(stmt.text.trim());
+
+/** The statement holding `node`, directly in a block or the module. */
+function statementOf(node: Node): Node | undefined {
+  let current: Node | null = node;
+  while (current?.parent && !['block', 'module'].includes(current.parent.type)) {
+    current = current.parent;
+  }
+  return current?.parent ? current : undefined;
+}
+
+function analyse(block: Node, ctx: HookContext): Step | undefined {
+  const stmts = block.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment');
+  const s = stmts.findIndex(st => {
+    const m = /^(\w+)\.step\(\s*\)$/.exec(st.text.trim());
+    return st.type === 'expression_statement' && !!m && optimizers(ctx).has(m[1]);
+  });
+  if (s < 0) {
+    return undefined;
+  }
+  const optimizer = /^(\w+)\./.exec(stmts[s].text)?.[1] as string;
+  const info = optimizers(ctx).get(optimizer) as OptimizerInfo;
+  let b = s - 1;
+  if (b < 0 || !CALL_ONLY(stmts[b], /^\w+\.backward\(\s*\)$/)) {
+    return undefined;
+  }
+  const loss = /^(\w+)\./.exec(stmts[b].text)?.[1] as string;
+  const zeroRe = new RegExp(`^${optimizer}\\.zero_grad\\([^)]*\\)$`);
+  const zeroGrad = stmts.slice(0, s).find(st => CALL_ONLY(st, zeroRe));
+  const forward: Node[] = [];
+  const callRe = new RegExp(`(?<![\\w.])${info.model}\\(`);
+  for (b = b - 1; b >= 0; b--) {
+    const st = stmts[b];
+    if (st === zeroGrad) {
+      continue;
+    }
+    if (st.type !== 'expression_statement' || st.namedChildren[0]?.type !== 'assignment') {
+      return undefined;
+    }
+    forward.unshift(st);
+    if (callRe.test(st.text)) {
+      break;
+    }
+  }
+  if (b < 0 || forward.length === 0) {
+    return undefined;
+  }
+  const assignsLoss = forward.some(st =>
+    namesIn(st.namedChildren[0]?.childForFieldName('left')).includes(loss)
+  );
+  if (!assignsLoss) {
+    return undefined;
+  }
+  let fn: Node | undefined;
+  for (let p = block.parent; p; p = p.parent) {
+    if (p.type === 'function_definition') {
+      fn = p;
+      break;
+    }
+  }
+  if (fn && (isParameter(stmts[s], info.model) || isParameter(stmts[s], optimizer))) {
+    return undefined;
+  }
+  if (fn && fn.parent?.parent?.type === 'class_definition') {
+    return undefined;
+  }
+  let key: string | undefined;
+  return {
+    optimizer,
+    model: info.model,
+    loss,
+    zeroGrad,
+    forward,
+    backward: stmts[s - 1],
+    step: stmts[s],
+    fn,
+    dropoutKey(c: HookContext) {
+      key ??= freshKey(forward[0], c);
+      return key;
+    }
+  };
+}
+
+/** The training step a node belongs to, when it is one of the step's forward statements. */
+export function findStep(node: Node, ctx: HookContext): Step | undefined {
+  const stmt = statementOf(node);
+  const block = stmt?.parent;
+  if (!stmt || block?.type !== 'block' || !/\.step\(\s*\)/.test(block.text)) {
+    return undefined;
+  }
+  const cacheKey = `step:${ctx.state.get('notebook.cell') as number}:${block.startIndex}`;
+  let step = ctx.state.get(cacheKey) as Step | null | undefined;
+  if (step === undefined) {
+    step = analyse(block, ctx) ?? null;
+    ctx.state.set(cacheKey, step);
+  }
+  return step && step.forward.some(f => f.equals(stmt)) ? step : undefined;
+}
+
+/** `optimizer.step()` closing a recognised step: the whole step, rewritten; else annotated. */
+export function trainingStep(node: Node, ctx: HookContext): string | undefined {
+  const m = /^(\w+)\.step\(\s*\)$/.exec(node.text.trim());
+  if (!m || !optimizers(ctx).has(m[1]) || node.type !== 'expression_statement') {
+    return undefined;
+  }
+  const block = node.parent;
+  const first = block?.type === 'block' ? findStepOf(block, ctx) : undefined;
+  if (!first || !first.step.equals(node)) {
+    const why =
+      'training step not recognised (expected zero_grad, forward assignments, loss.backward(), step in one block, with the model and optimizer defined at notebook level): write it with jax.value_and_grad and optax'; // prettier-ignore
+    ctx.note('warning', why, node, 'training-step');
+    ctx.flagCell('partial', 'training step not recognised');
+    ctx.comment(node, 'training step not recognised: use jax.value_and_grad and optax');
+    return undefined;
+  }
+  const step = first;
+  const kind = modelKind(ctx, step.model);
+  const vars = variablesOf(step.model);
+  const state = stateOf(step.optimizer);
+  const indent = indentOf(node);
+  const body: string[] = [];
+  const assigned: string[] = [];
+  for (const st of step.forward) {
+    const assign = st.namedChildren[0] as Node;
+    const left = assign.childForFieldName('left');
+    for (const id of namesIn(left)) {
+      if (!assigned.includes(id)) {
+        assigned.push(id);
+      }
+    }
+    let text = ctx.text(st);
+    if (kind.batchStats) {
+      const right = assign.childForFieldName('right');
+      const fn = right?.type === 'call' ? right.childForFieldName('function') : undefined;
+      if (fn?.text === step.model && left) {
+        text = `${ctx.text(left)}, updates = ${ctx.text(right as Node)}`;
+      } else {
+        const call = st
+          .descendantsOfType('call')
+          .find(c => c?.childForFieldName('function')?.text === step.model);
+        if (call) {
+          const callText = ctx.text(call);
+          body.push(`out, updates = ${callText}`);
+          text = text.replace(callText, 'out');
+        }
+      }
+    }
+    body.push(
+      ...text.split('\n').map((l, i) => (i === 0 ? l : l.replace(new RegExp(`^${indent}`), '')))
+    );
+  }
+  const later = (block as Node).namedChildren
+    .filter((c): c is Node => !!c && c.startIndex > node.endIndex)
+    .map(c => c.text)
+    .join('\n');
+  const aux = assigned.filter(n => n !== step.loss && new RegExp(`\\b${n}\\b`).test(later));
+  if (kind.batchStats) {
+    aux.push('updates');
+  }
+  const auxText = aux.length === 1 ? aux[0] : `(${aux.join(', ')})`;
+  const ret = aux.length === 0 ? step.loss : `${step.loss}, ${auxText}`;
+  const lhs = aux.length === 0 ? step.loss : `(${step.loss}, ${auxText})`;
+  const merged = kind.batchStats ? '**updates, ' : '';
+  ctx.requireImport('jax');
+  ctx.requireImport('optax');
+  const lines = [
+    'def loss_fn(params):',
+    ...body.map(l => `    ${l}`),
+    `    return ${ret}`,
+    `${lhs}, grads = jax.value_and_grad(loss_fn${aux.length ? ', has_aux=True' : ''})(${vars}['params'])`,
+    `param_updates, ${state} = ${step.optimizer}.update(grads, ${state}, ${vars}['params'])`,
+    `${vars} = {**${vars}, ${merged}'params': optax.apply_updates(${vars}['params'], param_updates)}`
+  ];
+  const losses = (ctx.state.get('step.losses') as Set<string> | undefined) ?? new Set<string>();
+  ctx.state.set('step.losses', losses.add(step.loss));
+  for (const st of [...step.forward, step.backward, ...(step.zeroGrad ? [step.zeroGrad] : [])]) {
+    ctx.removeStatement(st);
+  }
+  if (step.fn) {
+    const names = [vars, state, ...(kind.dropout ? ['rng_key'] : [])];
+    const fnBody = step.fn
+      .childForFieldName('body')
+      ?.namedChildren.find(c => c?.type !== 'comment');
+    if (
+      fnBody &&
+      !ctx.state.get(`global:${step.fn.startIndex}:${ctx.state.get('notebook.cell')}`)
+    ) {
+      ctx.state.set(`global:${step.fn.startIndex}:${ctx.state.get('notebook.cell')}`, true);
+      ctx.insertBefore(fnBody, `global ${names.join(', ')}`);
+    }
+  }
+  ctx.note(
+    'info',
+    `training step: loss_fn + jax.value_and_grad + ${step.optimizer}.update; ${vars} and ${state} are rebound`,
+    node,
+    'training-step'
+  );
+  return lines.map((l, i) => (i === 0 ? l : indent + l)).join('\n');
+}
+
+function findStepOf(block: Node, ctx: HookContext): Step | undefined {
+  const firstStmt = block.namedChildren.find(c => c?.type !== 'comment');
+  if (!firstStmt) {
+    return undefined;
+  }
+  const cacheKey = `step:${ctx.state.get('notebook.cell') as number}:${block.startIndex}`;
+  let step = ctx.state.get(cacheKey) as Step | null | undefined;
+  if (step === undefined) {
+    step = analyse(block, ctx) ?? null;
+    ctx.state.set(cacheKey, step);
+  }
+  return step ?? undefined;
+}
+
+/** The names an assignment target binds. */
+function namesIn(left: Node | null | undefined): string[] {
+  if (!left) {
+    return [];
+  }
+  if (left.type === 'identifier') {
+    return [left.text];
+  }
+  return left.descendantsOfType('identifier').flatMap(id => (id ? [id.text] : []));
+}
+
+/** `y.backward()` outside a recognised training step: autograd on tensors, annotated. */
+export function backwardStatement(node: Node, ctx: HookContext): string | undefined {
+  const call = node.namedChildren[0];
+  const fn = call?.type === 'call' ? call.childForFieldName('function') : undefined;
+  if (node.namedChildren.length !== 1 || fn?.childForFieldName('attribute')?.text !== 'backward') {
+    return undefined;
+  }
+  const block = node.parent;
+  const step = block?.type === 'block' ? findStepOf(block, ctx) : undefined;
+  if (step?.backward.equals(node)) {
+    return undefined; // the step hook rewrites it
+  }
+  const why = `${fn.text}() is torch autograd: take the gradient with jax.grad of the computation`;
+  ctx.note('warning', why, node, 'autograd');
+  ctx.flagCell('partial', 'autograd (.backward()) not converted');
+  ctx.comment(node, 'not converted: .backward() has no JAX form; use jax.grad');
+  return undefined;
+}
+
+/** `loss.item()` on the loss of a converted training step -> `float(loss)`. */
+export function lossItem(node: Node, ctx: HookContext): string | undefined {
+  const object = node.childForFieldName('function')?.childForFieldName('object');
+  const args = node.childForFieldName('arguments')?.namedChildren ?? [];
+  const losses = ctx.state.get('step.losses') as Set<string> | undefined;
+  if (!object || args.length > 0 || !losses?.has(object.text)) {
+    return undefined;
+  }
+  return `float(${object.text})`;
+}
