@@ -12,6 +12,7 @@ Per notebook it reports: ran, or failed at cell N (index in the notebook) with t
 the first and final loss, parsed from the `epoch {i} loss {v}` and `final loss {v}` lines;
 and how many cells the converter annotated (flagged partial or commented `# switcheroo:`).
 """
+
 import argparse
 import json
 import os
@@ -80,7 +81,14 @@ def run_one(path: Path, out_dir: Path, kernels: Path, timeout: int) -> dict:
         capture_output=True,
         text=True,
     )
-    row = {"notebook": path.name, "status": "", "cell": None, "error": "", "first": None, "final": None}
+    row = {
+        "notebook": path.name,
+        "status": "",
+        "cell": None,
+        "error": "",
+        "first": None,
+        "final": None,
+    }
     if conv.returncode != 0:
         row.update(status="convert failed", error=conv.stderr.strip()[-300:])
         return row
@@ -90,8 +98,13 @@ def run_one(path: Path, out_dir: Path, kernels: Path, timeout: int) -> dict:
     os.environ["JUPYTER_PATH"] = str(kernels)
     # The kernel keeps going after an error, so later cells (the training loop) still report:
     # the result is the first failing cell; every failing cell is listed.
-    client = NotebookClient(nb, kernel_name="switcheroo-e2e", timeout=timeout, allow_errors=True,
-                            resources={"metadata": {"path": str(path.parent)}})
+    client = NotebookClient(
+        nb,
+        kernel_name="switcheroo-e2e",
+        timeout=timeout,
+        allow_errors=True,
+        resources={"metadata": {"path": str(path.parent)}},
+    )
     start = time.time()
     try:
         client.execute()
@@ -102,11 +115,17 @@ def run_one(path: Path, out_dir: Path, kernels: Path, timeout: int) -> dict:
         for o in cell.get("outputs", []) if cell["cell_type"] == "code" else []:
             if o.get("output_type") == "error":
                 partial = bool(cell.get("metadata", {}).get("switcheroo", {}).get("partial"))
-                failing.append({"cell": i, "error": f"{o['ename']}: {o['evalue']}"[:200], "annotated": partial})
+                failing.append(
+                    {"cell": i, "error": f"{o['ename']}: {o['evalue']}"[:200], "annotated": partial}
+                )
     row["failing"] = failing
     if failing:
-        row.update(status="failed", cell=failing[0]["cell"], error=failing[0]["error"],
-                   cell_annotated=failing[0]["annotated"])
+        row.update(
+            status="failed",
+            cell=failing[0]["cell"],
+            error=failing[0]["error"],
+            cell_annotated=failing[0]["annotated"],
+        )
     elif not row["error"]:
         row["status"] = "ran"
     else:
@@ -132,11 +151,17 @@ def fmt(v):
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--corpus", default=str(ROOT.parent / "shared" / "corpus"))
-    ap.add_argument("--python", default=sys.executable, help="the kernel's Python (jax, flax, optax)")
+    ap.add_argument(
+        "--python", default=sys.executable, help="the kernel's Python (jax, flax, optax)"
+    )
     ap.add_argument("--out", default=str(ROOT / "build" / "e2e"))
     ap.add_argument("--timeout", type=int, default=300)
     ap.add_argument("--json", action="store_true")
-    ap.add_argument("--readme", action="store_true", help="also write the table into README.md (between the e2e markers)")
+    ap.add_argument(
+        "--readme",
+        action="store_true",
+        help="also write the table into README.md (between the e2e markers)",
+    )
     ap.add_argument("only", nargs="*")
     args = ap.parse_args()
     out_dir = Path(args.out)
@@ -153,28 +178,55 @@ def main() -> int:
     if args.json:
         print(json.dumps(rows, indent=1))
         return 0
-    lines = ["| notebook | result | first failing cell annotated | all failing cells (`no`: not annotated) | first loss | final loss | loss down | annotated cells (partial) |",
-             "|---|---|---|---|---:|---:|---|---:|"]
+    lines = [
+        "| notebook | result | first failing cell annotated | all failing cells (`no`: not annotated) | first loss | final loss | loss down | annotated cells (partial) |",
+        "|---|---|---|---|---:|---:|---|---:|",
+    ]
     for r in rows:
-        res = r["status"] if r["status"] != "failed" else f"failed at cell {r['cell']}: `{r['error'][:80]}`"
-        down = "" if r["first"] is None or r["final"] is None else ("yes" if r["final"] < r["first"] else "no")
+        res = (
+            r["status"]
+            if r["status"] != "failed"
+            else f"failed at cell {r['cell']}: `{r['error'][:80]}`"
+        )
+        down = (
+            ""
+            if r["first"] is None or r["final"] is None
+            else ("yes" if r["final"] < r["first"] else "no")
+        )
         flagged = "" if r["status"] != "failed" else ("yes" if r.get("cell_annotated") else "no")
-        cells = ", ".join(f"{f['cell']}{'' if f['annotated'] else ' (no)'}" for f in r.get("failing", []))
-        lines.append(f"| {r['notebook']} | {res} | {flagged} | {cells} | {fmt(r['first'])} | {fmt(r['final'])} | {down} | {r.get('annotated', '')} ({r.get('partial', '')}) |")
+        cells = ", ".join(
+            f"{f['cell']}{'' if f['annotated'] else ' (no)'}" for f in r.get("failing", [])
+        )
+        lines.append(
+            f"| {r['notebook']} | {res} | {flagged} | {cells} | {fmt(r['first'])} | {fmt(r['final'])} | {down} | {r.get('annotated', '')} ({r.get('partial', '')}) |"
+        )
     ran = sum(r["status"] == "ran" for r in rows)
-    down = sum(r["status"] == "ran" and r["first"] is not None and r["final"] is not None and r["final"] < r["first"] for r in rows)
+    down = sum(
+        r["status"] == "ran"
+        and r["first"] is not None
+        and r["final"] is not None
+        and r["final"] < r["first"]
+        for r in rows
+    )
     flagged = sum(r["status"] == "failed" and bool(r.get("cell_annotated")) for r in rows)
-    trained = sum(r["first"] is not None and r["final"] is not None and r["final"] < r["first"] for r in rows)
+    trained = sum(
+        r["first"] is not None and r["final"] is not None and r["final"] < r["first"] for r in rows
+    )
     lines.append("")
-    lines.append(f"{ran} of {len(rows)} ran end to end ({down} with the loss going down); {flagged} of {len(rows) - ran} "
-                 f"first failures are in annotated cells; {trained} notebooks print a decreasing loss "
-                 f"(cells after a failure still run).")
+    lines.append(
+        f"{ran} of {len(rows)} ran end to end ({down} with the loss going down); {flagged} of {len(rows) - ran} "
+        f"first failures are in annotated cells; {trained} notebooks print a decreasing loss "
+        f"(cells after a failure still run)."
+    )
     table = "\n".join(lines)
     print(table)
     if args.readme:
         readme = ROOT / "README.md"
         text = readme.read_text()
-        start, end = "<!-- e2e:start (generated by scripts/e2e_notebooks.py --readme) -->", "<!-- e2e:end -->"
+        start, end = (
+            "<!-- e2e:start (generated by scripts/e2e_notebooks.py --readme) -->",
+            "<!-- e2e:end -->",
+        )
         i, j = text.index(start) + len(start), text.index(end)
         readme.write_text(text[:i] + "\n" + table + "\n" + text[j:])
     return 0
