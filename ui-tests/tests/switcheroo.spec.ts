@@ -31,7 +31,10 @@ const REJECTED = CELL.data;
 // `import torch` stays: the syntax-error cell still uses it.
 const EXPECTED_CONVERTED: Record<number, string> = {
   [CELL.imports]:
-    'import jax\n' + 'import jax.numpy as jnp\n' + 'import flax.linen as nn\n' + 'import torch',
+    'import jax\n' +
+    'import jax.numpy as jnp\n' +
+    'import flax.linen as nn\n' +
+    'import torch  # switcheroo: kept, torch is still used',
   [CELL.model]:
     'class Net(nn.Module):\n' +
     '    def setup(self):\n' +
@@ -47,9 +50,11 @@ const EXPECTED_CONVERTED: Record<number, string> = {
     '        x = x.reshape(x.shape[:1] + (-1,))\n' +
     '        return self.fc(x)',
   [CELL.forward]:
+    'rng_key, key_2 = jax.random.split(rng_key)\n' +
     'model = Net()\n' +
+    'variables = model.init(key_2, x[:1])\n' +
     'pass  # switcheroo: model.eval() -> pass training=False to model.apply\n' +
-    'logits = model(x)\n' +
+    'logits = model.apply(variables, x, training=False)\n' +
     'probs = jax.nn.softmax(logits, axis=1)\n' +
     'print(jnp.sum(probs, axis=1))'
 };
