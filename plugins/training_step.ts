@@ -166,6 +166,17 @@ function analyse(block: Node, ctx: HookContext): Step | undefined {
   };
 }
 
+/** A block's step, analysed once per cell and block. */
+function cachedStep(block: Node, ctx: HookContext): Step | undefined {
+  const cacheKey = `step:${ctx.state.get('notebook.cell') as number}:${block.startIndex}`;
+  let step = ctx.state.get(cacheKey) as Step | null | undefined;
+  if (step === undefined) {
+    step = analyse(block, ctx) ?? null;
+    ctx.state.set(cacheKey, step);
+  }
+  return step ?? undefined;
+}
+
 /** The training step a node belongs to, when it is one of the step's forward statements. */
 export function findStep(node: Node, ctx: HookContext): Step | undefined {
   const stmt = statementOf(node);
@@ -173,12 +184,7 @@ export function findStep(node: Node, ctx: HookContext): Step | undefined {
   if (!stmt || block?.type !== 'block' || !/\.step\(\s*\)/.test(block.text)) {
     return undefined;
   }
-  const cacheKey = `step:${ctx.state.get('notebook.cell') as number}:${block.startIndex}`;
-  let step = ctx.state.get(cacheKey) as Step | null | undefined;
-  if (step === undefined) {
-    step = analyse(block, ctx) ?? null;
-    ctx.state.set(cacheKey, step);
-  }
+  const step = cachedStep(block, ctx);
   return step && step.forward.some(f => f.equals(stmt)) ? step : undefined;
 }
 
@@ -288,13 +294,7 @@ function findStepOf(block: Node, ctx: HookContext): Step | undefined {
   if (!firstStmt) {
     return undefined;
   }
-  const cacheKey = `step:${ctx.state.get('notebook.cell') as number}:${block.startIndex}`;
-  let step = ctx.state.get(cacheKey) as Step | null | undefined;
-  if (step === undefined) {
-    step = analyse(block, ctx) ?? null;
-    ctx.state.set(cacheKey, step);
-  }
-  return step ?? undefined;
+  return cachedStep(block, ctx);
 }
 
 /** The names an assignment target binds. */
