@@ -160,22 +160,36 @@ def max_abs_diff(a: np.ndarray, b: np.ndarray) -> float:
     return float(d.max())
 
 
-def compare_values(
-    expected: Any, actual: Any, rtol: float, atol: float, what: str = "output"
-) -> float:
-    """Raise CaseFailure unless actual matches expected; return the max abs diff."""
+def _pairs(expected: Any, actual: Any, what: str, problems: list[str]):
+    """Both sides' arrays, paired with a tag; their counts must agree, and a pair whose
+    shapes differ is recorded in `problems` and not yielded."""
     exp, act = leaves(expected), leaves(actual)
     if len(exp) != len(act):
         raise CaseFailure(f"{what}: torch gives {len(exp)} arrays, converted code {len(act)}")
-    worst = 0.0
-    problems = []
     for i, (e, a) in enumerate(zip(exp, act, strict=True)):
         tag = what if len(exp) == 1 else f"{what}[{i}]"
         if e.shape != a.shape:
             problems.append(f"{tag}: shape {a.shape}, torch {e.shape}")
             continue
-        if _kind(e) != _kind(a) and not {_kind(e), _kind(a)} <= {"int", "bool"}:
-            problems.append(f"{tag}: dtype {a.dtype}, torch {e.dtype}")
+        yield tag, e, a
+
+
+def _dtype_problem(tag: str, e: Any, a: Any) -> str | None:
+    """A dtype-kind mismatch (int and bool count as one kind), described; None when they agree."""
+    if _kind(e) != _kind(a) and not {_kind(e), _kind(a)} <= {"int", "bool"}:
+        return f"{tag}: dtype {a.dtype}, torch {e.dtype}"
+    return None
+
+
+def compare_values(
+    expected: Any, actual: Any, rtol: float, atol: float, what: str = "output"
+) -> float:
+    """Raise CaseFailure unless actual matches expected; return the max abs diff."""
+    worst = 0.0
+    problems: list[str] = []
+    for tag, e, a in _pairs(expected, actual, what, problems):
+        if dtype := _dtype_problem(tag, e, a):
+            problems.append(dtype)
         if isinstance(e, _Bf16) != isinstance(a, _Bf16):
             problems.append(
                 f"{tag}: bfloat16 on {'the torch' if isinstance(e, _Bf16) else 'the JAX'} side only"
@@ -201,18 +215,11 @@ def compare_statistics(expected: Any, actual: Any, what: str = "output") -> floa
     |std ratio - 1| <= 6/sqrt(2n) + 0.02, |zero-fraction diff| <= 6 sqrt(p(1-p)/n) + 0.02.
     Returns the largest absolute statistic difference.
     """
-    exp, act = leaves(expected), leaves(actual)
-    if len(exp) != len(act):
-        raise CaseFailure(f"{what}: torch gives {len(exp)} arrays, converted code {len(act)}")
     worst = 0.0
-    problems = []
-    for i, (e, a) in enumerate(zip(exp, act, strict=True)):
-        tag = what if len(exp) == 1 else f"{what}[{i}]"
-        if e.shape != a.shape:
-            problems.append(f"{tag}: shape {a.shape}, torch {e.shape}")
-            continue
-        if _kind(e) != _kind(a) and not {_kind(e), _kind(a)} <= {"int", "bool"}:
-            problems.append(f"{tag}: dtype {a.dtype}, torch {e.dtype}")
+    problems: list[str] = []
+    for tag, e, a in _pairs(expected, actual, what, problems):
+        if dtype := _dtype_problem(tag, e, a):
+            problems.append(dtype)
             continue
         n = max(e.size, 1)
         ef, af = e.astype(np.float64).ravel(), a.astype(np.float64).ravel()
