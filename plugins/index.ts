@@ -17,6 +17,7 @@ import { groupNorm, groupNormCall, layerNorm } from './normalization';
 import { randomness } from './random_keys';
 import { fieldReference, initStatement, moduleClass, moduleMethod } from './module_class';
 import { optimizer } from './optimizers';
+import { functionEnter, functionLeave, modelFunctionCall } from './model_arguments';
 import { applyAssignment, modelAttribute, modelCall, modelInit, modelMethod } from './model_apply';
 import { pad } from './pad';
 import { adaptiveAvgPool, pool } from './pooling';
@@ -88,6 +89,9 @@ export function builtinHooks(): HookRegistry {
     .register('structure:assignment/indexed', indexedAssignment)
     .register('structure:augmented_assignment/indexed', indexedAssignment)
     .register('scalar.item', lossItem)
+    .register('function.enter', functionEnter)
+    .register('model_function.call', modelFunctionCall)
+    .register('structure:function_definition/model_arguments', functionLeave)
     .register('model.call', modelCall)
     .register('model.method', modelMethod)
     .register('model.attribute', modelAttribute)

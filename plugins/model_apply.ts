@@ -11,7 +11,7 @@
 import type { Node } from 'web-tree-sitter';
 import type { HookContext } from '../src/engine/context';
 import type { ClassInfo } from '../src/engine/symbols';
-import { freshKey, isTopLevel } from './random_keys';
+import { freshKey, isTopLevel, useGlobalKey } from './random_keys';
 import { findStep, type Step } from './training_step';
 
 /** The variables collection of a model: `variables` for `model`, `<name>_variables` otherwise. */
@@ -57,6 +57,20 @@ export function isParameter(node: Node, name: string): boolean {
     (fn.childForFieldName('parameters')?.namedChildren ?? []).some(
       p => (p?.type === 'identifier' ? p : p?.namedChildren[0])?.text === name
     )
+  );
+}
+
+/**
+ * Is `name` a parameter of a function around `node` whose call sites do not pass its
+ * variables or state along (see model_arguments)? Then this notebook cannot convert it.
+ */
+export function isPassedIn(node: Node, name: string, ctx: HookContext): boolean {
+  return (
+    isParameter(node, name) &&
+    !enclosingFunctions(node).some(fn => {
+      const info = ctx.symbols.modelFunctions.get(fn.childForFieldName('name')?.text ?? '');
+      return !!info && (info.models.has(name) || info.optimizers.has(name));
+    })
   );
 }
 
@@ -117,9 +131,14 @@ function topArgs(text: string): string[] {
   return out;
 }
 
-/** The argument texts of the calls `name(...)` in `text`, in order. */
-function callSites(text: string, name: string): string[] {
-  const out: string[] = [];
+/** The first positional argument of each call `name(...)` in `text`, in order. */
+export function callSites(text: string, name: string): string[] {
+  return callsIn(text, name).flatMap(args => (args[0] && !args[0].includes('=') ? [args[0]] : []));
+}
+
+/** Every call `name(...)` in `text`: its top-level argument texts. */
+export function callsIn(text: string, name: string): string[][] {
+  const out: string[][] = [];
   const re = new RegExp(`(?<![\\w.])${name}\\(`, 'g');
   for (let m = re.exec(text); m; m = re.exec(text)) {
     let depth = 1;
@@ -133,9 +152,40 @@ function callSites(text: string, name: string): string[] {
         depth--;
       }
     }
-    const first = topArgs(text.slice(start, i - 1))[0];
-    if (first && !first.includes('=')) {
-      out.push(first);
+    out.push(topArgs(text.slice(start, i - 1)));
+  }
+  return out;
+}
+
+/** The argument a call's texts give a parameter: by keyword, else by position. */
+export function argumentFor(args: string[], param: string, index: number): string | undefined {
+  const keyword = args.find(a => new RegExp(`^${escape(param)}\\s*=(?!=)`).test(a));
+  if (keyword) {
+    return keyword.slice(keyword.indexOf('=') + 1).trim();
+  }
+  return args[index]?.includes('=') ? undefined : args[index];
+}
+
+/**
+ * Inputs a model gets through the functions it is passed to: `train(model, X, y)` whose
+ * body calls `model(X[idx])` gives `X[idx]` with the call site's `X`.
+ */
+function sitesThroughFunctions(text: string, name: string, ctx: HookContext): string[] {
+  const out: string[] = [];
+  for (const [fn, info] of ctx.symbols.modelFunctions) {
+    for (const args of callsIn(text, fn)) {
+      for (const [param, { index, inputs }] of info.models) {
+        if (argumentFor(args, param, index) !== name) {
+          continue;
+        }
+        for (const input of inputs) {
+          const base = /^\w+/.exec(input)?.[0] ?? '';
+          const passed = argumentFor(args, base, info.params.indexOf(base));
+          if (passed) {
+            out.push(passed + input.slice(base.length));
+          }
+        }
+      }
     }
   }
   return out;
@@ -300,7 +350,7 @@ export function modelInit(node: Node, ctx: HookContext): string | undefined {
   const own = node.tree.rootNode.text;
   const before = [...sources.slice(0, cell), own.slice(0, node.startIndex)].join('\n');
   const after = [own.slice(node.endIndex), ...sources.slice(cell + 1)].join('\n');
-  const sites = callSites(after, name);
+  const sites = [...callSites(after, name), ...sitesThroughFunctions(after, name, ctx)];
   if (sites.length === 0 && !new RegExp(`(?<![\\w.])${name}\\.parameters\\(`).test(after)) {
     return undefined; // nothing reads its variables: no init
   }
@@ -351,7 +401,7 @@ export function modelCall(node: Node, ctx: HookContext): string | undefined {
   if (!args) {
     return undefined;
   }
-  if (isParameter(node, name)) {
+  if (isPassedIn(node, name, ctx)) {
     ctx.note(
       'warning',
       `${name} is a function argument here: pass its variables too and call ${name}.apply`,
@@ -388,7 +438,8 @@ export function modelCall(node: Node, ctx: HookContext): string | undefined {
   }
   streams.push(...kind.streams);
   if (streams.length > 0) {
-    const key = step ? step.dropoutKey(ctx) : isTopLevel(node) ? freshKey(node, ctx) : undefined;
+    const global = !step && (isTopLevel(node) || useGlobalKey(node, ctx));
+    const key = step ? step.dropoutKey(ctx) : global ? freshKey(node, ctx) : undefined;
     if (key) {
       extra.push(`rngs={${streams.map(k => `'${k}': ${key}`).join(', ')}}`);
     } else {
@@ -447,7 +498,7 @@ export function modelMethod(node: Node, ctx: HookContext): string | undefined {
   const fn = node.childForFieldName('function');
   const name = fn?.childForFieldName('object')?.text ?? '';
   const method = fn?.childForFieldName('attribute')?.text;
-  if (!method || isParameter(node, name)) {
+  if (!method || isPassedIn(node, name, ctx)) {
     return undefined;
   }
   if (method === 'parameters') {

@@ -32,7 +32,7 @@ export function isTopLevel(node: Node): boolean {
  * notebook's key too, as torch draws from its global generator: `global rng_key` is
  * declared once at the top of the function.
  */
-function useGlobalKey(node: Node, ctx: HookContext): boolean {
+export function useGlobalKey(node: Node, ctx: HookContext): boolean {
   let fn: Node | undefined;
   for (let p = node.parent; p; p = p.parent) {
     if (/^(class_definition|lambda|\w+_comprehension|generator_expression)$/.test(p.type)) {
@@ -42,7 +42,7 @@ function useGlobalKey(node: Node, ctx: HookContext): boolean {
       fn ??= p;
     }
   }
-  const first = fn?.childForFieldName('body')?.namedChildren.find(c => c?.type !== 'comment');
+  const first = firstStatement(fn);
   if (!fn || !first) {
     return false;
   }
@@ -52,6 +52,16 @@ function useGlobalKey(node: Node, ctx: HookContext): boolean {
     ctx.insertBefore(first, `global ${KEY}`);
   }
   return true;
+}
+
+/** The first statement of a function's body after its docstring (where `global` goes). */
+export function firstStatement(fn: Node | undefined): Node | undefined {
+  const body = (fn?.childForFieldName('body')?.namedChildren ?? []).filter(
+    (c): c is Node => !!c && c.type !== 'comment'
+  );
+  const docstring =
+    body[0]?.type === 'expression_statement' && body[0].namedChildren[0]?.type === 'string';
+  return body[docstring && body.length > 1 ? 1 : 0];
 }
 
 /** A fresh subkey for this draw: `rng_key, key_1 = jax.random.split(rng_key)` before the statement. */

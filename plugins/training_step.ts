@@ -8,12 +8,14 @@
  */
 import type { Node } from 'web-tree-sitter';
 import type { HookContext } from '../src/engine/context';
-import { isParameter, modelKind, variablesOf } from './model_apply';
-import { freshKey } from './random_keys';
+import { isParameter, isPassedIn, modelKind, variablesOf } from './model_apply';
+import { firstStatement, freshKey, useGlobalKey } from './random_keys';
 
-interface OptimizerInfo {
+export interface OptimizerInfo {
   state: string;
   model: string;
+  /** The function (cell:start) that creates it, whose local its state is. */
+  scope?: string;
 }
 
 export interface Step {
@@ -33,13 +35,22 @@ export function stateOf(optimizer: string): string {
   return optimizer === 'optimizer' ? 'opt_state' : `${optimizer}_state`;
 }
 
-function optimizers(ctx: HookContext): Map<string, OptimizerInfo> {
+export function optimizers(ctx: HookContext): Map<string, OptimizerInfo> {
   let map = ctx.state.get('optimizers') as Map<string, OptimizerInfo> | undefined;
   if (!map) {
     map = new Map();
     ctx.state.set('optimizers', map);
   }
   return map;
+}
+
+function enclosingFunction(node: Node): Node | undefined {
+  for (let p = node.parent; p; p = p.parent) {
+    if (p.type === 'function_definition') {
+      return p;
+    }
+  }
+  return undefined;
 }
 
 function indentOf(node: Node): string {
@@ -65,7 +76,7 @@ export function optimizerState(node: Node, ctx: HookContext): string | undefined
   const first = right?.childForFieldName('arguments')?.namedChildren[0];
   const params = /^(\w+)\.parameters\(\)$/.exec(first?.text ?? '');
   const model = params?.[1];
-  if (!model || !ctx.symbols.instances.has(model) || isParameter(node, model)) {
+  if (!model || !ctx.symbols.instances.has(model) || isPassedIn(node, model, ctx)) {
     const why = !params
       ? 'parameter groups or a parameter list: build the optax transform per group (optax.multi_transform)'
       : `${model} is not a model known at notebook level: initialise the state with ${name}.init(params)`;
@@ -74,7 +85,11 @@ export function optimizerState(node: Node, ctx: HookContext): string | undefined
     ctx.comment(node, why);
     return undefined;
   }
-  optimizers(ctx).set(name, { state: stateOf(name), model });
+  const owner = enclosingFunction(node);
+  const scope = owner
+    ? `${ctx.state.get('notebook.cell') as number}:${owner.startIndex}`
+    : undefined;
+  optimizers(ctx).set(name, { state: stateOf(name), model, scope });
   const text = ctx.text(node);
   if (text === node.text) {
     return undefined; // the transform itself was not converted: its own note says why
@@ -136,14 +151,8 @@ function analyse(block: Node, ctx: HookContext): Step | undefined {
   if (!assignsLoss) {
     return undefined;
   }
-  let fn: Node | undefined;
-  for (let p = block.parent; p; p = p.parent) {
-    if (p.type === 'function_definition') {
-      fn = p;
-      break;
-    }
-  }
-  if (fn && (isParameter(stmts[s], info.model) || isParameter(stmts[s], optimizer))) {
+  const fn = enclosingFunction(block);
+  if (fn && (isPassedIn(stmts[s], info.model, ctx) || isPassedIn(stmts[s], optimizer, ctx))) {
     return undefined;
   }
   if (fn && fn.parent?.parent?.type === 'class_definition') {
@@ -268,12 +277,20 @@ export function trainingStep(node: Node, ctx: HookContext): string | undefined {
     ctx.removeStatement(st);
   }
   if (step.fn) {
-    const names = [vars, state, ...(kind.dropout ? ['rng_key'] : [])];
-    const fnBody = step.fn
-      .childForFieldName('body')
-      ?.namedChildren.find(c => c?.type !== 'comment');
+    // notebook-level state is rebound; parameters and the function's own optimizer are local
+    const scope = `${ctx.state.get('notebook.cell') as number}:${step.fn.startIndex}`;
+    const local = optimizers(ctx).get(step.optimizer)?.scope === scope;
+    const names = [
+      ...(isParameter(node, step.model) ? [] : [vars]),
+      ...(local || isParameter(node, step.optimizer) ? [] : [state])
+    ];
+    if (kind.dropout) {
+      useGlobalKey(node, ctx);
+    }
+    const fnBody = firstStatement(step.fn);
     if (
       fnBody &&
+      names.length > 0 &&
       !ctx.state.get(`global:${step.fn.startIndex}:${ctx.state.get('notebook.cell')}`)
     ) {
       ctx.state.set(`global:${step.fn.startIndex}:${ctx.state.get('notebook.cell')}`, true);

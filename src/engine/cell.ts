@@ -132,6 +132,7 @@ export class CellConverter implements HookContext {
           (head === 'self' && !!this.scope.cls) ||
           (dot >= 0 && !!this.kb.method(last)) ||
           (type === 'call' && this.symbols.classes.has(head)) ||
+          (type === 'call' && this.symbols.modelFunctions.has(head)) ||
           this.symbols.instances.has(head)
         );
       }
@@ -155,6 +156,9 @@ export class CellConverter implements HookContext {
       classes.push(info.isModule ? info : undefined);
       this.scope = { cls: classes[classes.length - 1] };
     } else if (type === 'function_definition') {
+      if (node.parent?.parent?.type !== 'class_definition') {
+        this.hooks.get('function.enter')?.(node, this); // model arguments, before the body
+      }
       methods.push(node);
       const cls = classes[classes.length - 1];
       const inClassBody = node.parent?.parent?.type === 'class_definition';
@@ -297,6 +301,9 @@ export class CellConverter implements HookContext {
       return entry
         ? this.applyEntry(node, { name: canonical, entry })
         : this.unsupported(node, canonical);
+    }
+    if (fn.type === 'identifier' && this.symbols.modelFunctions.has(fn.text)) {
+      return this.hooks.get('model_function.call')?.(node, this); // `train(model, opt)`
     }
     if (fn.type === 'identifier' && this.symbols.instances.has(fn.text)) {
       return this.hooks.get('model.call')?.(node, this); // `model(x)` outside the module

@@ -18,6 +18,24 @@ export interface ClassInfo {
   hasBatchStats: boolean;
 }
 
+/**
+ * A plain function that takes models (and their optimizers) as arguments. Flax keeps the
+ * parameters outside the module, so each model argument is followed by its variables and
+ * each optimizer argument by its state; a function that trains returns the new ones.
+ */
+export interface ModelFunction {
+  /** The function's parameter names, in order. */
+  params: string[];
+  /** Model parameter -> its position, the module class its call sites pass, its inputs in the body. */
+  models: Map<string, { index: number; cls: string; inputs: string[] }>;
+  /** Optimizer parameter -> its position and the model parameter it steps. */
+  optimizers: Map<string, { index: number; model: string }>;
+  /** Parameters whose new state the function returns (after its own return value). */
+  returns: string[];
+  /** Some `return` in the function returns a value. */
+  hasValue: boolean;
+}
+
 export class SymbolTable {
   /** local name -> canonical torch path: 'torch', 'torch.nn', 'torch.nn.Linear'. */
   readonly aliases = new Map<string, string>();
@@ -28,6 +46,8 @@ export class SymbolTable {
   readonly instances = new Map<string, string>();
   /** Recorded model.train() / model.eval() calls: variable -> last mode. */
   readonly modes = new Map<string, 'train' | 'eval'>();
+  /** Functions that take models as arguments, by name. */
+  readonly modelFunctions = new Map<string, ModelFunction>();
   /** Names known to hold tensors, and names known not to. */
   readonly tensors = new Set<string>();
   readonly nonTensors = new Set<string>();
