@@ -212,10 +212,16 @@ export function backwardOfLeaves(node: Node, ctx: HookContext): string | undefin
   const { positional, keywords } = splitArgs(call, ctx);
   const cotangent = keywords.get('gradient') ?? positional[0];
   const slice = sliceOf(node, target, ctx);
+  const known = leaves(ctx);
   if (!slice) {
+    if (known.size > 0) {
+      // e.g. the leaves are globals a helper reads: jax.grad only differentiates its arguments
+      const why = `${fn.text}(): no leaf (${[...known.keys()].join(', ')}) is an argument of the computation in this block; jax.grad needs them as function arguments`;
+      ctx.note('warning', why, node, 'autograd');
+      ctx.flagCell('partial', 'autograd (.backward()) not converted');
+    }
     return undefined; // the training-step hook annotates it
   }
-  const known = leaves(ctx);
   const loop = loopOf(node);
   const accumulating = loop ? slice.leaves.filter(l => !resetsGrad(loop, l)) : [];
   if (accumulating.length > 0) {
@@ -263,13 +269,22 @@ export function backwardOfLeaves(node: Node, ctx: HookContext): string | undefin
 export function gradAttribute(node: Node, ctx: HookContext): string | undefined {
   const name = node.childForFieldName('attribute')?.text;
   const object = node.childForFieldName('object');
-  if (!object || !name || !/^(grad|requires_grad|is_leaf|grad_fn)$/.test(name)) {
+  if (
+    !object ||
+    !name ||
+    !/^(grad|requires_grad|is_leaf|grad_fn)$/.test(name) ||
+    ctx.resolve(node) !== undefined // torch.autograd.grad and the like
+  ) {
     return undefined;
   }
   const known = leaves(ctx);
   if (name === 'grad') {
     if (object.type !== 'identifier' || !known.has(object.text)) {
-      return undefined;
+      const why = `${node.text} is not the gradient of a recognised leaf (a name bound with requires_grad=True): no JAX form; left as is`;
+      ctx.note('warning', why, node, 'autograd');
+      ctx.flagCell('partial', '.grad of an unrecognised tensor');
+      ctx.comment(node, why);
+      return ctx.text(node); // reported here: no second report from the knowledge base
     }
     const assigned =
       node.parent?.type === 'assignment' && node.parent.childForFieldName('left')?.equals(node);
@@ -286,6 +301,9 @@ export function gradAttribute(node: Node, ctx: HookContext): string | undefined 
       known.set(object.text, true); // zero_() leaves a zero gradient to accumulate into
     }
     return known.get(object.text) ? gradName(object.text) : 'None';
+  }
+  if (known.size === 0) {
+    return undefined; // no autograd on plain tensors here (model parameters have their own hooks)
   }
   const why = `JAX arrays carry no autograd state: ${name} is read from the code`;
   ctx.note('info', why, node, 'autograd');
@@ -379,4 +397,12 @@ export function autogradGrad(node: Node, ctx: HookContext): string | undefined {
     'autograd'
   );
   return names.length === 1 ? `(${grads},)` : grads;
+}
+
+/**
+ * The knowledge-base path for the same attributes (after the structural pass declined):
+ * without plain-tensor leaves, model-parameter hooks own `.requires_grad`, so the text stays.
+ */
+export function gradAttributeEntry(node: Node, ctx: HookContext): string | undefined {
+  return gradAttribute(node, ctx) ?? (leaves(ctx).size === 0 ? ctx.text(node) : undefined);
 }

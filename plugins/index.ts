@@ -1,6 +1,12 @@
 /** The built-in hooks, registered in one place. */
 import { HookRegistry, type TextFilter } from '../src/engine/hooks';
-import { autogradGrad, backwardOfLeaves, gradAttribute, leafAssignment } from './autograd';
+import {
+  autogradGrad,
+  backwardOfLeaves,
+  gradAttribute,
+  gradAttributeEntry,
+  leafAssignment
+} from './autograd';
 import { batchNorm, batchNormCall } from './batch_norm';
 import { identity, moduleList, sequential, sequentialCall } from './containers';
 import { convCall } from './conv_layout';
@@ -89,7 +95,7 @@ export function builtinHooks(): HookRegistry {
     .register('named_result', namedResult)
     .register('layout_query', layoutQuery)
     .register('autograd.grad', autogradGrad)
-    .register('autograd.attribute', gradAttribute)
+    .register('autograd.attribute', gradAttributeEntry)
     .register('structure:attribute/autograd', gradAttribute)
     .register('structure:assignment/autograd_leaf', leafAssignment)
     .register('dtype_cast', dtypeCast)

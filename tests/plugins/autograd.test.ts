@@ -166,4 +166,27 @@ describe('plugins/autograd.ts', () => {
       s = jnp.linalg.lstsq(a, a)[0]
     `);
   });
+
+  test('leaves read as globals by a helper, and .grad of a loop variable, are annotated', async () => {
+    const result = await convertCode([
+      py`
+        import torch
+        W = torch.zeros(2, requires_grad=True)
+        def predict(x):
+            return x @ W
+        for p in [W]:
+            print(p.grad)
+        loss = predict(torch.ones(2))
+        loss.backward()
+      `
+    ]);
+    const cell = result.cells[0];
+    expect(cell.source).toContain(
+      'print(p.grad)  # switcheroo: p.grad is not the gradient of a recognised leaf (a name bound with requires_grad=True): no JAX form; left as is'
+    );
+    expect(cell.source).toContain('loss.backward()  # switcheroo: not converted');
+    expect(cell.diagnostics.map(d => d.message)).toContain(
+      'loss.backward(): no leaf (W) is an argument of the computation in this block; jax.grad needs them as function arguments'
+    );
+  });
 });
