@@ -1,5 +1,12 @@
 /** The built-in hooks, registered in one place. */
 import { HookRegistry, type TextFilter } from '../src/engine/hooks';
+import {
+  autogradGrad,
+  backwardOfLeaves,
+  gradAttribute,
+  gradAttributeEntry,
+  leafAssignment
+} from './autograd';
 import { batchNorm, batchNormCall } from './batch_norm';
 import { identity, moduleList, sequential, sequentialCall } from './containers';
 import { convCall } from './conv_layout';
@@ -12,6 +19,7 @@ import { gradMode, gradModeDecorator, gradModeWith } from './grad_mode';
 import { inPlace } from './in_place';
 import { indexedAssignment } from './indexed_assignment';
 import { convConstructor, embedding, linearFunctional } from './layers_misc';
+import { namedResult } from './linalg';
 import { loss } from './losses';
 import { groupNorm, groupNormCall, layerNorm } from './normalization';
 import { randomness } from './random_keys';
@@ -21,8 +29,17 @@ import { functionEnter, functionLeave, modelFunctionCall } from './model_argumen
 import { applyAssignment, modelAttribute, modelCall, modelInit, modelMethod } from './model_apply';
 import { pad } from './pad';
 import { adaptiveAvgPool, pool } from './pooling';
-import { maxMin } from './reductions';
-import { expand, flatten, repeat, size, splitChunk, squeeze, transpose } from './shape_ops';
+import { dist, maxMin } from './reductions';
+import {
+  expand,
+  flatten,
+  layoutQuery,
+  repeat,
+  size,
+  splitChunk,
+  squeeze,
+  transpose
+} from './shape_ops';
 import { backwardStatement, lossItem, optimizerState, trainingStep } from './training_step';
 import {
   helperMethodCall,
@@ -75,6 +92,13 @@ export function builtinHooks(): HookRegistry {
     .register('transpose', transpose)
     .register('flatten', flatten)
     .register('max_min', maxMin)
+    .register('dist', dist)
+    .register('named_result', namedResult)
+    .register('layout_query', layoutQuery)
+    .register('autograd.grad', autogradGrad)
+    .register('autograd.attribute', gradAttributeEntry)
+    .register('structure:attribute/autograd', gradAttribute)
+    .register('structure:assignment/autograd_leaf', leafAssignment)
     .register('dtype_cast', dtypeCast)
     .register('to', to)
     .register('item', host)
@@ -99,6 +123,7 @@ export function builtinHooks(): HookRegistry {
     .register('structure:assignment/optimizer', optimizerState)
     .register('structure:assignment/model_apply', applyAssignment)
     .register('structure:expression_statement/training_step', trainingStep, optimizerStep)
+    .register('structure:expression_statement/autograd', backwardOfLeaves, backward)
     .register('structure:expression_statement/backward', backwardStatement, backward)
     .register('structure:class_definition/module_class', moduleClass)
     .register('structure:function_definition/module_class', moduleMethod)

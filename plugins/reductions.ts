@@ -59,3 +59,16 @@ function hasKeyword(node: Node, name: string): boolean {
     a => a?.type === 'keyword_argument' && a.childForFieldName('name')?.text === name
   );
 }
+
+/** torch.dist(a, b, p): the p-norm of the flattened difference (jnp.linalg.norm of a 2-D array is a matrix norm). */
+export function dist(node: Node, ctx: HookContext): string | undefined {
+  const bound = bindCall(node, ctx, ['input', 'other', 'p']);
+  const a = bound.named.get('input');
+  const b = bound.named.get('other');
+  if (!a || !b || bound.splat) {
+    return undefined;
+  }
+  ctx.requireImport('jnp');
+  const p = bound.named.get('p') ?? '2';
+  return `jnp.linalg.norm(jnp.ravel(${a} - ${b}), ord=${p})`;
+}

@@ -139,3 +139,9 @@ export function splitChunk(node: Node, ctx: HookContext): string | undefined {
   }
   return `jnp.split(${x}, list(range(${size}, ${len}, ${size})), axis=${dim})`;
 }
+
+/** x.is_contiguous(): JAX arrays have no strides, so every array is contiguous. */
+export function layoutQuery(node: Node, ctx: HookContext): string | undefined {
+  ctx.note('info', 'JAX arrays have no memory layout: is_contiguous() is True', node, 'layout');
+  return 'True';
+}

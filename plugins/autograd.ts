@@ -1,0 +1,408 @@
+/**
+ * Autograd on plain tensors. Leaves are the names bound to `...requires_grad=True` or
+ * `.requires_grad_()`. `y.backward()` becomes a function of the leaves that recomputes y
+ * (the statements of the block y depends on) and `x_grad = jax.grad(fn)(x)`; `x.grad`
+ * reads become `x_grad`. torch accumulates gradients: a backward while `x_grad` holds a
+ * value (not zeroed or set to None since) adds to it. `torch.autograd.grad` becomes
+ * jax.grad (jax.vjp with grad_outputs). Anything else is left annotated.
+ */
+import type { Node } from 'web-tree-sitter';
+import type { HookContext } from '../src/engine/context';
+import { splitArgs } from './args';
+
+/** Leaf name -> whether its `_grad` variable holds a value at this point of the notebook. */
+function leaves(ctx: HookContext): Map<string, boolean> {
+  let map = ctx.state.get('autograd.leaves') as Map<string, boolean> | undefined;
+  if (!map) {
+    map = new Map();
+    ctx.state.set('autograd.leaves', map);
+  }
+  return map;
+}
+
+const gradName = (leaf: string) => `${leaf}_grad`;
+
+/** Identifiers an expression reads (not attribute names, not keyword names). */
+function reads(node: Node, out = new Set<string>()): Set<string> {
+  if (node.type === 'identifier') {
+    out.add(node.text);
+    return out;
+  }
+  for (const child of node.namedChildren) {
+    if (!child) {
+      continue;
+    }
+    if (node.type === 'attribute' && child.equals(node.childForFieldName('attribute') as Node)) {
+      continue;
+    }
+    if (node.type === 'keyword_argument' && child.equals(node.childForFieldName('name') as Node)) {
+      continue;
+    }
+    reads(child, out);
+  }
+  return out;
+}
+
+/** Names an assignment statement binds, and the expression it reads. */
+function assignmentOf(stmt: Node): { defs: Set<string>; uses: Set<string> } | undefined {
+  const inner = stmt.type === 'expression_statement' ? stmt.namedChildren[0] : undefined;
+  if (!inner || (inner.type !== 'assignment' && inner.type !== 'augmented_assignment')) {
+    return undefined;
+  }
+  const left = inner.childForFieldName('left');
+  const right = inner.childForFieldName('right');
+  if (!left || !right || !/^(identifier|pattern_list|tuple_pattern)$/.test(left.type)) {
+    return undefined;
+  }
+  const defs = reads(left);
+  const uses = reads(right);
+  if (inner.type === 'augmented_assignment') {
+    defs.forEach(d => uses.add(d));
+  }
+  return { defs, uses };
+}
+
+/** Names a target binds: `a`, `a, (b, c)`; not `a.grad` or `a[i]`, which rebind nothing. */
+function targets(node: Node, out: Set<string>): void {
+  if (node.type === 'identifier') {
+    out.add(node.text);
+  } else if (
+    /^(pattern_list|tuple_pattern|list_pattern|parenthesized_expression)$/.test(node.type)
+  ) {
+    node.namedChildren.forEach(c => c && targets(c, out));
+  }
+}
+
+/** Names any assignment inside a (compound) statement binds. */
+function boundInside(node: Node, out = new Set<string>()): Set<string> {
+  if (node.type === 'assignment' || node.type === 'augmented_assignment') {
+    const left = node.childForFieldName('left');
+    if (left) {
+      targets(left, out);
+    }
+  }
+  node.namedChildren.forEach(c => c && boundInside(c, out));
+  return out;
+}
+
+interface Slice {
+  statements: Node[];
+  leaves: string[];
+}
+
+/**
+ * The statements before `stmt` in its block that `expr` depends on, back to the leaves'
+ * definitions; undefined when a needed name is bound by something other than a plain
+ * assignment (a loop, a with block), which a recomputation could not reproduce.
+ */
+function sliceOf(stmt: Node, expr: Node, ctx: HookContext): Slice | undefined {
+  const known = leaves(ctx);
+  const needed = reads(expr);
+  const used = new Set(needed);
+  const statements: Node[] = [];
+  for (let prev = stmt.previousNamedSibling; prev; prev = prev.previousNamedSibling) {
+    if (prev.type === 'comment' || prev.type === 'function_definition') {
+      continue;
+    }
+    const assign = assignmentOf(prev);
+    const defs = assign?.defs ?? boundInside(prev);
+    const hit = [...defs].filter(d => needed.has(d));
+    if (hit.length === 0) {
+      continue;
+    }
+    if (hit.some(d => known.has(d))) {
+      if (hit.every(d => known.has(d)) && assign?.defs.size === 1) {
+        hit.forEach(d => needed.delete(d)); // the leaf's own definition: a parameter of the function
+        continue;
+      }
+      return undefined;
+    }
+    if (!assign) {
+      return undefined;
+    }
+    statements.unshift(prev);
+    assign.uses.forEach(u => {
+      needed.add(u);
+      used.add(u);
+    });
+  }
+  const found = [...known.keys()].filter(l => used.has(l));
+  return found.length > 0 ? { statements, leaves: found } : undefined;
+}
+
+/** `def name(leaves):` + the slice + `return expr`, at `indent`. */
+function functionText(
+  name: string,
+  slice: Slice,
+  result: string,
+  indent: string,
+  ctx: HookContext
+): string | undefined {
+  const inner = `${indent}    `;
+  const body: string[] = [];
+  for (const s of slice.statements) {
+    const text = ctx.text(s);
+    if (/'''|"""/.test(text)) {
+      return undefined; // re-indenting could change a string
+    }
+    const lines = text.split('\n');
+    body.push(inner + lines[0], ...lines.slice(1).map(l => (l.trim() ? `    ${l}` : l)));
+  }
+  body.push(`${inner}return ${result}`);
+  return [`${indent}def ${name}(${slice.leaves.join(', ')}):`, ...body].join('\n');
+}
+
+/** `jax.grad(fn)(a)`, `jax.grad(fn, argnums=(0, 1))(a, b)`, or the vjp with a cotangent. */
+function gradCall(fn: string, args: string[], cotangent?: string): string {
+  const list = args.join(', ');
+  if (cotangent) {
+    const all = args.length === 1 ? '[0]' : '';
+    return `jax.vjp(${fn}, ${list})[1](${cotangent})${all}`;
+  }
+  const argnums =
+    args.length === 1 ? '' : `, argnums=(${args.map((_, i) => String(i)).join(', ')})`;
+  return `jax.grad(${fn}${argnums})(${list})`;
+}
+
+function loopOf(node: Node): Node | undefined {
+  for (let p = node.parent; p; p = p.parent) {
+    if (p.type === 'for_statement' || p.type === 'while_statement') {
+      return p;
+    }
+    if (p.type === 'function_definition') {
+      return undefined;
+    }
+  }
+  return undefined;
+}
+
+function resetsGrad(loop: Node, leaf: string): boolean {
+  const esc = leaf.replace(/\W/g, '');
+  return new RegExp(`\\b${esc}\\.grad(\\.zero_\\(\\)|\\s*=\\s*None)`).test(loop.text);
+}
+
+/** Record leaves: `x = torch.tensor(..., requires_grad=True)`, `w = (...).requires_grad_()`. */
+export function leafAssignment(node: Node, ctx: HookContext): string | undefined {
+  const left = node.childForFieldName('left');
+  const right = node.childForFieldName('right');
+  if (left?.type !== 'identifier' || !right) {
+    return undefined;
+  }
+  if (/requires_grad\s*=\s*True|\.requires_grad_\(\s*(True)?\s*\)$/.test(right.text)) {
+    leaves(ctx).set(left.text, false);
+  } else if (leaves(ctx).has(left.text) && loopOf(node) === undefined) {
+    leaves(ctx).delete(left.text); // rebound to something that is not a leaf
+  }
+  return undefined;
+}
+
+/** `y.backward()` -> a function of the leaves recomputing y, and jax.grad of it. */
+export function backwardOfLeaves(node: Node, ctx: HookContext): string | undefined {
+  const call = node.namedChildren[0];
+  const fn = call?.type === 'call' ? call.childForFieldName('function') : undefined;
+  const target = fn?.childForFieldName('object');
+  if (
+    node.namedChildren.length !== 1 ||
+    !call ||
+    !target ||
+    fn?.childForFieldName('attribute')?.text !== 'backward'
+  ) {
+    return undefined;
+  }
+  const { positional, keywords } = splitArgs(call, ctx);
+  const cotangent = keywords.get('gradient') ?? positional[0];
+  const slice = sliceOf(node, target, ctx);
+  const known = leaves(ctx);
+  if (!slice) {
+    if (known.size > 0) {
+      // e.g. the leaves are globals a helper reads: jax.grad only differentiates its arguments
+      const why = `${fn.text}(): no leaf (${[...known.keys()].join(', ')}) is an argument of the computation in this block; jax.grad needs them as function arguments`;
+      ctx.note('warning', why, node, 'autograd');
+      ctx.flagCell('partial', 'autograd (.backward()) not converted');
+    }
+    return undefined; // the training-step hook annotates it
+  }
+  const loop = loopOf(node);
+  const accumulating = loop ? slice.leaves.filter(l => !resetsGrad(loop, l)) : [];
+  if (accumulating.length > 0) {
+    const why = `${fn.text}() in a loop that never resets ${accumulating.map(l => `${l}.grad`).join(', ')}: torch accumulates across iterations; add the gradients explicitly`;
+    ctx.note('warning', why, node, 'autograd');
+    ctx.flagCell('partial', 'accumulating .backward() not converted');
+    ctx.comment(node, why);
+    return ctx.text(node);
+  }
+  const indent = ctx.indentOf(node);
+  const name = target.type === 'identifier' ? `_${target.text}_fn` : '_backward_fn';
+  const def = functionText(name, slice, ctx.text(target), indent, ctx);
+  if (!def) {
+    return undefined;
+  }
+  ctx.requireImport('jax');
+  const grads = gradCall(name, slice.leaves, cotangent);
+  const lines = [def.slice(indent.length)];
+  if (slice.leaves.length === 1) {
+    const [leaf] = slice.leaves;
+    const g = gradName(leaf);
+    lines.push(`${indent}${g} = ${known.get(leaf) ? `${g} + ` : ''}${grads}`);
+  } else if (slice.leaves.every(l => !known.get(l))) {
+    lines.push(`${indent}${slice.leaves.map(gradName).join(', ')} = ${grads}`);
+  } else {
+    lines.push(`${indent}_grads = ${grads}`);
+    slice.leaves.forEach((l, i) => {
+      const g = gradName(l);
+      lines.push(`${indent}${g} = ${known.get(l) ? `${g} + ` : ''}_grads[${i}]`);
+    });
+  }
+  slice.leaves.forEach(l => known.set(l, true));
+  const extra = [...keywords.keys()].filter(k => k !== 'gradient');
+  ctx.note(
+    'info',
+    `${fn.text}(): gradients of ${slice.leaves.join(', ')} by jax.grad of the computation` +
+      (extra.length ? ` (${extra.join(', ')} dropped: JAX keeps no graph)` : ''),
+    node,
+    'autograd'
+  );
+  return lines.join('\n');
+}
+
+/** `x.grad` -> `x_grad` (None before any backward), and the autograd flags -> constants. */
+export function gradAttribute(node: Node, ctx: HookContext): string | undefined {
+  const name = node.childForFieldName('attribute')?.text;
+  const object = node.childForFieldName('object');
+  if (
+    !object ||
+    !name ||
+    !/^(grad|requires_grad|is_leaf|grad_fn)$/.test(name) ||
+    ctx.resolve(node) !== undefined // torch.autograd.grad and the like
+  ) {
+    return undefined;
+  }
+  const known = leaves(ctx);
+  if (name === 'grad') {
+    if (object.type !== 'identifier' || !known.has(object.text)) {
+      const why = `${node.text} is not the gradient of a recognised leaf (a name bound with requires_grad=True): no JAX form; left as is`;
+      ctx.note('warning', why, node, 'autograd');
+      ctx.flagCell('partial', '.grad of an unrecognised tensor');
+      ctx.comment(node, why);
+      return ctx.text(node); // reported here: no second report from the knowledge base
+    }
+    const assigned =
+      node.parent?.type === 'assignment' && node.parent.childForFieldName('left')?.equals(node);
+    if (assigned) {
+      const value = node.parent?.childForFieldName('right')?.text.trim();
+      known.set(object.text, value !== 'None');
+      return gradName(object.text);
+    }
+    const holder = node.parent?.type === 'attribute' ? node.parent.parent : undefined;
+    if (
+      holder?.type === 'call' &&
+      /\.zero_$/.test(holder.childForFieldName('function')?.text ?? '')
+    ) {
+      known.set(object.text, true); // zero_() leaves a zero gradient to accumulate into
+    }
+    return known.get(object.text) ? gradName(object.text) : 'None';
+  }
+  if (known.size === 0) {
+    return undefined; // no autograd on plain tensors here (model parameters have their own hooks)
+  }
+  const why = `JAX arrays carry no autograd state: ${name} is read from the code`;
+  ctx.note('info', why, node, 'autograd');
+  ctx.comment(node, `JAX arrays carry no autograd state; .${name} read from the code`);
+  if (name === 'grad_fn') {
+    return 'None';
+  }
+  const tracked = tracks(object, ctx);
+  const value = name === 'requires_grad' ? tracked : !tracked || known.has(object.text);
+  return value ? 'True' : 'False';
+}
+
+/** Does this value depend on a leaf (outside no_grad / detach)? Decided from the code. */
+function tracks(object: Node, ctx: HookContext): boolean {
+  const known = leaves(ctx);
+  if (object.type === 'identifier' && known.has(object.text)) {
+    return true;
+  }
+  const depends = (expr: Node) =>
+    !/\.detach\(|stop_gradient/.test(expr.text) && [...reads(expr)].some(n => known.has(n));
+  if (object.type !== 'identifier') {
+    return depends(object);
+  }
+  const stmt = statementOf(object);
+  for (let prev = stmt.previousNamedSibling; prev; prev = prev.previousNamedSibling) {
+    const assign = assignmentOf(prev);
+    if (assign?.defs.has(object.text)) {
+      const right = prev.namedChildren[0]?.childForFieldName('right');
+      return !!right && depends(right);
+    }
+    if (!assign && boundInside(prev).has(object.text)) {
+      return !/no_grad|inference_mode/.test(prev.text.split('\n')[0]);
+    }
+  }
+  return false;
+}
+
+function statementOf(node: Node): Node {
+  let current = node;
+  while (current.parent && !['block', 'module'].includes(current.parent.type)) {
+    current = current.parent;
+  }
+  return current;
+}
+
+/** `torch.autograd.grad(y, x)` -> `(jax.grad(fn)(x),)`, fn recomputing y from x. */
+export function autogradGrad(node: Node, ctx: HookContext): string | undefined {
+  const args = (node.childForFieldName('arguments')?.namedChildren ?? []).filter(
+    (a): a is Node => !!a && a.type !== 'comment'
+  );
+  const keyword = (k: string) =>
+    args
+      .find(a => a.type === 'keyword_argument' && a.childForFieldName('name')?.text === k)
+      ?.childForFieldName('value') ?? undefined;
+  const positional = args.filter(a => a.type !== 'keyword_argument');
+  const outputs = positional[0] ?? keyword('outputs');
+  const inputs = positional[1] ?? keyword('inputs');
+  const cotangent = positional[2] ?? keyword('grad_outputs');
+  const names =
+    inputs?.type === 'identifier'
+      ? [inputs.text]
+      : inputs && /^(list|tuple)$/.test(inputs.type)
+        ? inputs.namedChildren.map(n => (n?.type === 'identifier' ? n.text : ''))
+        : [];
+  if (!outputs || outputs.type !== 'identifier' || names.length === 0 || names.includes('')) {
+    return undefined;
+  }
+  const stmt = statementOf(node);
+  // the inputs are the function's parameters whether or not they are recorded leaves
+  const known = leaves(ctx);
+  const added = names.filter(n => !known.has(n));
+  added.forEach(n => known.set(n, false));
+  const slice = sliceOf(stmt, outputs, ctx);
+  added.forEach(n => known.delete(n));
+  if (!slice) {
+    return undefined;
+  }
+  slice.leaves = names;
+  const fn = `_${outputs.text}_fn`;
+  const def = functionText(fn, slice, outputs.text, ctx.indentOf(stmt), ctx);
+  if (!def) {
+    return undefined;
+  }
+  ctx.requireImport('jax');
+  ctx.insertBefore(node, def.slice(ctx.indentOf(stmt).length));
+  const grads = gradCall(fn, names, cotangent ? ctx.text(cotangent) : undefined);
+  ctx.note(
+    'info',
+    'torch.autograd.grad -> jax.grad of a function recomputing the output (create_graph and retain_graph are not needed: JAX keeps no graph)',
+    node,
+    'autograd'
+  );
+  return names.length === 1 ? `(${grads},)` : grads;
+}
+
+/**
+ * The knowledge-base path for the same attributes (after the structural pass declined):
+ * without plain-tensor leaves, model-parameter hooks own `.requires_grad`, so the text stays.
+ */
+export function gradAttributeEntry(node: Node, ctx: HookContext): string | undefined {
+  return gradAttribute(node, ctx) ?? (leaves(ctx).size === 0 ? ctx.text(node) : undefined);
+}
