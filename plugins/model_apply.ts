@@ -12,6 +12,7 @@ import type { Node } from 'web-tree-sitter';
 import type { HookContext } from '../src/engine/context';
 import type { ClassInfo } from '../src/engine/symbols';
 import { freshKey, isTopLevel, useGlobalKey } from './random_keys';
+import { layerCall } from './model_attributes';
 import { findStep, type Step } from './training_step';
 
 /** The variables collection of a model: `variables` for `model`, `<name>_variables` otherwise. */
@@ -344,6 +345,9 @@ export function modelInit(node: Node, ctx: HookContext): string | undefined {
     );
     return undefined;
   }
+  if (ctx.symbols.instances.get(name) === DROPOUT) {
+    return undefined; // no variables: applied with `{}`
+  }
   const vars = variablesOf(name);
   const sources = (ctx.state.get('notebook.sources') as string[] | undefined) ?? [];
   const cell = (ctx.state.get('notebook.cell') as number | undefined) ?? 0;
@@ -419,6 +423,9 @@ export function modelCall(node: Node, ctx: HookContext): string | undefined {
   const step = findStep(node, ctx);
   const mode = modeAt(ctx, node, name, step);
   const inner = ctx.text(args).slice(1, -1).trim();
+  if (ctx.symbols.instances.get(name) === DROPOUT) {
+    return dropoutApply(node, name, inner, ctx);
+  }
   const vars = step ? `{**${variablesOf(name)}, 'params': params}` : variablesOf(name);
   const extra: string[] = [];
   const streams: string[] = [];
@@ -460,6 +467,24 @@ export function modelCall(node: Node, ctx: HookContext): string | undefined {
   return `${name}.apply(${vars}${all ? ', ' : ''}${all})`;
 }
 
+const DROPOUT = 'torch.nn.Dropout';
+
+/** A bare `nn.Dropout` in the notebook: torch builds it in training mode, so it drops. */
+function dropoutApply(node: Node, name: string, inner: string, ctx: HookContext): string {
+  const train = !inNoGrad(node) && (ctx.symbols.modes.get(name) ?? 'train') === 'train';
+  if (!train) {
+    return `${name}.apply({}, ${inner}, deterministic=True)`;
+  }
+  const global = isTopLevel(node) || useGlobalKey(node, ctx);
+  if (!global) {
+    ctx.note('warning', 'dropout RNG inside a function needs a key argument', node, 'rng');
+    ctx.flagCell('partial', 'RNG key inside a function');
+    ctx.comment(node, "pass rngs={'dropout': key} with a fresh key");
+    return `${name}.apply({}, ${inner}, deterministic=False)`;
+  }
+  return `${name}.apply({}, ${inner}, deterministic=False, rngs={'dropout': ${freshKey(node, ctx)}})`;
+}
+
 /**
  * `y = model(x)` in training mode outside a training step, for a model with BatchNorm:
  * `y, updates = model.apply(..., mutable=['batch_stats'])` and the statistics written back.
@@ -493,6 +518,13 @@ const MODULE_API = new Set(
   )
 );
 
+/** Module methods over a variables collection: collection, and whether names come with it. */
+const COLLECTIONS: Record<string, [string, boolean]> = {
+  named_parameters: ['params', true],
+  named_buffers: ['batch_stats', true],
+  buffers: ['batch_stats', false]
+};
+
 /** `model.parameters()` -> the leaves of its params; `model.to(device)` etc. are handled elsewhere. */
 export function modelMethod(node: Node, ctx: HookContext): string | undefined {
   const fn = node.childForFieldName('function');
@@ -520,34 +552,27 @@ export function modelMethod(node: Node, ctx: HookContext): string | undefined {
     ctx.requireImport('jax');
     return `jax.tree_util.tree_leaves(${variablesOf(name)}['params'])`;
   }
+  const collection = COLLECTIONS[method];
+  if (collection) {
+    const [col, named] = collection;
+    const vars = `${variablesOf(name)}.get('${col}', {})`;
+    ctx.requireImport('jax');
+    ctx.comment(node, `${name}.${method}(): Flax's names and layouts (kernel, scale, mean, var)`);
+    return named
+      ? `[(jax.tree_util.keystr(k, simple=True, separator='.'), v) for k, v in jax.tree_util.tree_leaves_with_path(${vars})]`
+      : `jax.tree_util.tree_leaves(${vars})`;
+  }
   const kind = modelKind(ctx, name);
   const args = node.childForFieldName('arguments');
   if (!kind.cls || MODULE_API.has(method) || !args) {
     return undefined;
   }
-  // `model.encode(x)`: a method of the module runs through apply
   const inner = ctx.text(args).slice(1, -1).trim();
+  const layer = kind.cls.layers.get(method);
+  if (layer && !/BatchNorm|Dropout/.test(layer)) {
+    return layerCall(name, [method], layer, inner); // `net.conv1(x)`: the bound submodule
+  }
+  // `model.encode(x)`: a method of the module runs through apply
   const target = method === 'forward' ? '' : `, method=${name}.${method}`;
   return `${name}.apply(${variablesOf(name)}${inner ? `, ${inner}` : ''}${target})`;
-}
-
-/**
- * `net.conv1`, `model.weight`, `net.bn1.running_mean`: a Flax module's submodules, parameters
- * and statistics exist only inside apply. Reported and annotated, left as is.
- */
-export function modelAttribute(node: Node, ctx: HookContext): string | undefined {
-  const [name, ...rest] = node.text.split('.');
-  const attr = rest.join('.');
-  if (isParameter(node, name)) {
-    return undefined;
-  }
-  const vars = variablesOf(name);
-  const why = `${name}.${attr}: a Flax module's layers, parameters and statistics live in ${vars} (${vars}['params'], ${vars}['batch_stats']) or inside apply`;
-  ctx.note('warning', why, node, 'model-attribute');
-  ctx.flagCell('partial', `${name}.${attr} read outside apply`);
-  ctx.comment(
-    node,
-    `${name}.${attr} is not converted: read ${vars}['params'] or use ${name}.apply`
-  );
-  return undefined;
 }

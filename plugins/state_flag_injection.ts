@@ -87,7 +87,9 @@ export function trainEvalStatement(node: Node, ctx: HookContext): string | undef
   ctx.symbols.modes.set(object, mode);
   const cls = ctx.symbols.classOf(object);
   let advice: string;
-  if (!cls || cls.trainingReasons.length === 0) {
+  if (ctx.symbols.instances.get(object) === 'torch.nn.Dropout') {
+    advice = `${object}.apply gets deterministic=${mode === 'eval' ? 'True' : 'False'}`;
+  } else if (!cls || cls.trainingReasons.length === 0) {
     advice = `nothing to pass: ${cls?.name ?? object} has no train/eval-dependent layers`;
   } else {
     const flag = mode === 'train' ? 'training=True' : 'training=False';

@@ -153,7 +153,8 @@ const NOT_TENSORS =
   /^torch\.(nn\.[A-Z]|optim|device|Generator|cuda|backends|utils|manual_seed|seed|no_grad|enable_grad|set_grad_enabled|inference_mode|is_\w+|save|load|get_\w+|set_\w+)/;
 
 /** torch layers that hold parameters and are used as whole models at notebook level. */
-export const MODEL_LAYERS = /^torch\.nn\.(Sequential|Linear|Conv[123]d|Embedding|LSTM|GRU|RNN)$/;
+export const MODEL_LAYERS =
+  /^torch\.nn\.(Sequential|Linear|Conv[123]d|Embedding|LSTM|GRU|RNN|Dropout)$/;
 
 export function returnsTensor(canonical: string): boolean {
   return !NOT_TENSORS.test(canonical);

@@ -401,6 +401,16 @@ export class CellConverter implements HookContext {
       return undefined; // part of a longer dotted name
     }
     if (parent?.type === 'call' && parent.childForFieldName('function')?.equals(node)) {
+      const object = node.childForFieldName('object');
+      if (
+        object?.type === 'attribute' &&
+        this.symbols.instances.has((dottedName(object) ?? '').split('.')[0])
+      ) {
+        const out = this.hooks.get('model.attribute')?.(object, this); // `net.fc.weight.abs()`
+        if (out !== undefined) {
+          this.replace(object, out);
+        }
+      }
       return undefined; // the call converts it
     }
     if (parent?.type === 'argument_list' && parent.parent?.type === 'class_definition') {

@@ -1,0 +1,128 @@
+/**
+ * Attributes of a model read outside apply. A Flax module's submodules, parameters and
+ * statistics exist only inside apply or in its variables, so: `model.training` is the mode
+ * the notebook last set (torch starts in training mode); `net.bn1.running_mean` and
+ * `net.fc1.weight` read the variables, in torch's layout; `net.conv1` used as a layer is
+ * the submodule of the bound model, channels kept first. Anything else is annotated.
+ */
+import type { Node } from 'web-tree-sitter';
+import type { HookContext } from '../src/engine/context';
+import { channelsLast, spatialDims } from './conv_layout';
+import { isPassedIn, variablesOf } from './model_apply';
+
+/** torch parameter or buffer -> collection, Flax name, and the expression back to torch's layout. */
+function leafOf(layer: string, attr: string): [string, string, (x: string) => string] | undefined {
+  const same = (x: string) => x;
+  const kind = layer.replace(/^torch\.nn\./, '');
+  if (/^BatchNorm[123]d$|^LayerNorm$|^GroupNorm$/.test(kind)) {
+    const table: Record<string, [string, string]> = {
+      running_mean: ['batch_stats', 'mean'],
+      running_var: ['batch_stats', 'var'],
+      weight: ['params', 'scale'],
+      bias: ['params', 'bias']
+    };
+    const hit = table[attr];
+    return hit && (kind.startsWith('BatchNorm') || hit[0] === 'params')
+      ? [...hit, same]
+      : undefined;
+  }
+  if (attr === 'bias' && /^(Linear|Conv[123]d)$/.test(kind)) {
+    return ['params', 'bias', same];
+  }
+  if (attr === 'weight' && kind === 'Linear') {
+    return ['params', 'kernel', x => `${x}.T`];
+  }
+  if (attr === 'weight' && /^Conv[123]d$/.test(kind)) {
+    const n = spatialDims(kind);
+    const perm = [n + 1, n, ...Array.from({ length: n }, (_, i) => i)].join(', ');
+    return ['params', 'kernel', x => `jnp.transpose(${x}, (${perm}))`]; // HWIO -> OIHW
+  }
+  if (attr === 'weight' && kind === 'Embedding') {
+    return ['params', 'embedding', same];
+  }
+  return undefined;
+}
+
+/** The layers along `path` from a model's class: user module classes are followed. */
+function layersAlong(ctx: HookContext, model: string, path: string[]): string[] | undefined {
+  const out: string[] = [];
+  let cls = ctx.symbols.classOf(model);
+  for (const part of path) {
+    const layer = cls?.layers.get(part);
+    if (!layer) {
+      return out.length ? out : undefined;
+    }
+    out.push(layer);
+    cls = ctx.symbols.classes.get(layer);
+  }
+  return out;
+}
+
+/** `text` (a prefix of the node's dotted name) converted; `whole` when it is the whole node. */
+function convert(text: string, node: Node, whole: boolean, ctx: HookContext): string | undefined {
+  const [name, ...path] = text.split('.');
+  const vars = variablesOf(name);
+  if (path[path.length - 1] === 'training') {
+    const mode = ctx.symbols.modes.get(name) ?? 'train';
+    ctx.comment(node, `${text}: the mode last set in the notebook (apply takes training=)`);
+    return mode === 'train' ? 'True' : 'False';
+  }
+  const layers = layersAlong(ctx, name, path);
+  if (!layers) {
+    return undefined;
+  }
+  if (layers.length === path.length - 1) {
+    const leaf = leafOf(layers[layers.length - 1], path[path.length - 1]);
+    if (!leaf) {
+      return undefined;
+    }
+    const [collection, flaxName, toTorch] = leaf;
+    const keys = [...path.slice(0, -1), flaxName].map(k => `['${k}']`).join('');
+    ctx.requireImport('jnp');
+    return toTorch(`${vars}['${collection}']${keys}`);
+  }
+  const layer = layers[layers.length - 1];
+  const usedAsLayer = whole && node.parent?.type !== 'attribute';
+  if (layers.length !== path.length || !usedAsLayer || /BatchNorm|Dropout/.test(layer)) {
+    return undefined;
+  }
+  return `lambda x: ${layerCall(name, path, layer, 'x')}`;
+}
+
+/** A submodule of the bound model called on `x`: `net.conv1(x)`, channels kept first. */
+export function layerCall(name: string, path: string[], layer: string, x: string): string {
+  const bound = `${name}.bind(${variablesOf(name)}).${path.join('.')}`;
+  return /^torch\.nn\.Conv[123]d$/.test(layer)
+    ? channelsLast(v => `${bound}(${v})`, x, spatialDims(layer))
+    : `${bound}(${x})`;
+}
+
+export function modelAttribute(node: Node, ctx: HookContext): string | undefined {
+  const name = node.text.split('.')[0];
+  if (isPassedIn(node, name, ctx)) {
+    return undefined;
+  }
+  // the longest converted prefix of the chain: `net.fc.weight.shape` -> `<weight>.shape`
+  const parts = node.text.split('.');
+  for (let end = parts.length; end > 1; end--) {
+    const out = convert(parts.slice(0, end).join('.'), node, end === parts.length, ctx);
+    if (out !== undefined) {
+      return [out, ...parts.slice(end)].join('.');
+    }
+  }
+  const vars = variablesOf(name);
+  if (parts[parts.length - 1] === 'num_batches_tracked') {
+    // no value to give: NaN keeps the notebook running and cannot pass for a count
+    const why = `${node.text}: Flax's BatchNorm keeps no count of batches (fixed momentum); NaN stands in`;
+    ctx.note('warning', why, node, 'model-attribute');
+    ctx.flagCell('partial', `${node.text} has no Flax counterpart`);
+    ctx.comment(node, why);
+    ctx.requireImport('jnp');
+    return 'jnp.asarray(jnp.nan)';
+  }
+  const why = `${node.text}: a Flax module's layers, parameters and statistics live in ${vars} (${vars}['params'], ${vars}['batch_stats']) or inside apply`;
+  ctx.note('warning', why, node, 'model-attribute');
+  ctx.flagCell('partial', `${node.text} read outside apply`);
+  ctx.comment(node, `${node.text} is not converted: read ${vars}['params'] or use ${name}.apply`);
+  return undefined;
+}

@@ -1,0 +1,87 @@
+"""Model attributes read outside apply: the converted reads give torch's values.
+
+A torch model with a conv, BatchNorm and Linear layer is converted by the CLI; its
+weights (and running statistics, after one training step) are ported into the
+converted notebook's variables; then each converted read must equal the torch one,
+in torch's layout (`net.fc.weight` is (out, in), `net.conv1.weight` is OIHW).
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+from harness.convert import CliConverter
+from harness.run_case import load_source
+
+MODEL = """
+import torch
+import torch.nn as nn
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(2, 3, 3)
+        self.bn1 = nn.BatchNorm2d(3)
+        self.fc = nn.Linear(3, 4)
+
+    def forward(self, x):
+        return self.fc(self.bn1(self.conv1(x)).mean((2, 3)))
+
+x = torch.ones(2, 2, 6, 6)
+net = Net()
+y = net(x)
+"""
+
+READS = {
+    "fc_weight": "net.fc.weight",
+    "fc_bias": "net.fc.bias",
+    "conv_weight": "net.conv1.weight",
+    "bn_mean": "net.bn1.running_mean",
+    "bn_var": "net.bn1.running_var",
+    "bn_scale": "net.bn1.weight",
+    "conv1_output": "net.conv1(x)",
+}
+
+
+@pytest.fixture(scope="module")
+def converted() -> str:
+    source = MODEL + "".join(f"{k} = {v}\n" for k, v in READS.items())
+    with tempfile.TemporaryDirectory() as tmp:
+        conversion = CliConverter(workers=1)._one(Path(tmp), "model_attributes", source)
+    assert conversion.source is not None, conversion.error
+    return conversion.source
+
+
+def test_reads_are_converted(converted: str) -> None:
+    assert "net_variables['params']['fc']['kernel'].T" in converted
+    assert "net_variables['batch_stats']['bn1']['mean']" in converted
+    assert "net.bind(net_variables).conv1" in converted
+
+
+def test_reads_match_torch(converted: str) -> None:
+    import torch
+
+    from jupyterlab_switcheroo.weights import port_state_dict
+
+    torch.manual_seed(0)
+    torch_ns = load_source(MODEL, "torch_attributes")
+    tnet = torch_ns["net"]
+    tnet.train()
+    with torch.no_grad():
+        tnet(torch.randn(4, 2, 6, 6))  # running statistics away from their initial values
+
+    head, tail = converted.split("\nfc_weight = ", 1)
+    jax_ns = load_source(head, "jax_attributes")
+    jax_ns["net_variables"] = port_state_dict(tnet, template=jax_ns["net_variables"])
+    exec(compile("fc_weight = " + tail, "<reads>", "exec"), jax_ns)
+
+    x = torch_ns["x"]
+    with torch.no_grad():
+        for name, read in READS.items():
+            expected = eval(read, {**torch_ns, "net": tnet, "x": x}).detach().numpy()
+            actual = np.asarray(jax_ns[name])
+            assert actual.shape == expected.shape, name
+            np.testing.assert_allclose(actual, expected, rtol=1e-5, atol=1e-5, err_msg=name)
