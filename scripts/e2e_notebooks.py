@@ -162,6 +162,13 @@ def main() -> int:
         action="store_true",
         help="also write the table into README.md (between the e2e markers)",
     )
+    ap.add_argument(
+        "--min-ran",
+        type=int,
+        default=None,
+        help="fail unless this many notebooks run end to end, each loss printed goes down, "
+        "and every failure starts in a cell the converter annotated",
+    )
     ap.add_argument("only", nargs="*")
     args = ap.parse_args()
     out_dir = Path(args.out)
@@ -229,7 +236,26 @@ def main() -> int:
         )
         i, j = text.index(start) + len(start), text.index(end)
         readme.write_text(text[:i] + "\n" + table + "\n" + text[j:])
+    if args.min_ran is not None:
+        return check(rows, args.min_ran)
     return 0
+
+
+def check(rows: list[dict], min_ran: int) -> int:
+    """The e2e verdict: enough notebooks run, no loss goes up, no failure is silent."""
+    problems = []
+    ran = [r for r in rows if r["status"] == "ran"]
+    if len(ran) < min_ran:
+        problems.append(f"{len(ran)} notebooks ran end to end, fewer than {min_ran}")
+    for r in rows:
+        if r["first"] is not None and r["final"] is not None and r["final"] >= r["first"]:
+            problems.append(f"{r['notebook']}: loss {r['first']} -> {r['final']} does not go down")
+        if r["status"] == "failed" and not r.get("cell_annotated"):
+            problems.append(f"{r['notebook']}: cell {r['cell']} fails and is not annotated")
+    for p in problems:
+        print(f"e2e check: {p}", file=sys.stderr)
+    print(f"e2e check: {'FAILED' if problems else 'passed'} ({len(ran)} of {len(rows)} ran)")
+    return 1 if problems else 0
 
 
 if __name__ == "__main__":
