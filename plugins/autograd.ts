@@ -483,7 +483,8 @@ interface UpdaterLoop {
  */
 function updaterLoop(fn: Node): UpdaterLoop | undefined {
   const body = fn.childForFieldName('body');
-  if (fn.parent?.parent?.type === 'class_definition' || !body) {
+  const holder = fn.parent?.type === 'decorated_definition' ? fn.parent.parent : fn.parent;
+  if (holder?.type !== 'module' || !body) {
     return undefined;
   }
   const loop = body.namedChildren.filter(c => c && c.type !== 'comment').pop();
@@ -524,8 +525,14 @@ export function updaterLoopOf(name: Node): UpdaterLoop | undefined {
 export function leafFunction(fn: Node, ctx: HookContext): string | undefined {
   const name = fn.childForFieldName('name')?.text;
   const body = fn.childForFieldName('body');
-  if (!name || !body || fn.parent?.parent?.type === 'class_definition') {
-    return undefined;
+  const holder = fn.parent?.type === 'decorated_definition' ? fn.parent.parent : fn.parent;
+  if (!name || !body || holder?.type !== 'module') {
+    return undefined; // call sites are found by name: notebook-level functions only
+  }
+  if (ctx.symbols.functionHooks.get(name)?.startsWith('autograd.')) {
+    ctx.symbols.functionHooks.delete(name); // redefined: the earlier definition's calls no longer apply
+    readers(ctx).delete(name);
+    updaters(ctx).delete(name);
   }
   const updater = updaterLoop(fn);
   if (updater) {

@@ -273,4 +273,27 @@ describe('plugins/autograd.ts', () => {
       'new = step(params, 0.1)  # switcheroo: step(...) returns the new w and their gradients: call it as a statement to rebind them'
     );
   });
+
+  test('a helper redefined without reading leaves gets its calls back as written', async () => {
+    const out = await convert(py`
+      import torch
+      W = torch.zeros(2, requires_grad=True)
+      def f(x):
+          return x @ W
+      a = f(torch.ones(2))
+      def f(x):
+          return x * 2
+      c = f(torch.ones(2))
+    `);
+    expect(out).toBe(py`
+      import jax.numpy as jnp
+      W = jnp.zeros(2)
+      def f(x, W):
+          return x @ W
+      a = f(jnp.ones(2), W)
+      def f(x):
+          return x * 2
+      c = f(jnp.ones(2))
+    `);
+  });
 });
