@@ -4,7 +4,11 @@
  * (the statements of the block y depends on) and `x_grad = jax.grad(fn)(x)`; `x.grad`
  * reads become `x_grad`. torch accumulates gradients: a backward while `x_grad` holds a
  * value (not zeroed or set to None since) adds to it. `torch.autograd.grad` becomes
- * jax.grad (jax.vjp with grad_outputs). Anything else is left annotated.
+ * jax.grad (jax.vjp with grad_outputs). A function that reads leaves as globals gets them as
+ * parameters (jax.grad differentiates arguments only), and its calls pass them. A function
+ * that updates the leaves of a list argument in a loop (`for p in params: p.data.add_(...)`)
+ * takes their gradients too and returns the new leaves and gradients, which its calls rebind.
+ * Anything else is left annotated.
  */
 import type { Node } from 'web-tree-sitter';
 import type { HookContext } from '../src/engine/context';
@@ -21,6 +25,39 @@ function leaves(ctx: HookContext): Map<string, boolean> {
 }
 
 const gradName = (leaf: string) => `${leaf}_grad`;
+
+function table<T>(ctx: HookContext, key: string): Map<string, T> {
+  let map = ctx.state.get(key) as Map<string, T> | undefined;
+  if (!map) {
+    map = new Map();
+    ctx.state.set(key, map);
+  }
+  return map;
+}
+
+/** Functions that read leaves as globals -> those leaves (now their trailing parameters). */
+const readers = (ctx: HookContext) => table<string[]>(ctx, 'autograd.readers');
+/** Names bound to a list of leaves: `params = [W, b]`. */
+const leafLists = (ctx: HookContext) => table<string[]>(ctx, 'autograd.lists');
+
+interface Updater {
+  /** Position of the list parameter, and its name. */
+  index: number;
+  list: string;
+  /** The loop zeroes (or sets to None) each gradient. */
+  resets: boolean;
+}
+const updaters = (ctx: HookContext) => table<Updater>(ctx, 'autograd.updaters');
+
+/** Names read, plus the leaves that the reader functions called among them read. */
+function withReaders(names: Set<string>, ctx: HookContext): Set<string> {
+  for (const n of [...names]) {
+    readers(ctx)
+      .get(n)
+      ?.forEach(l => names.add(l));
+  }
+  return names;
+}
 
 /** Identifiers an expression reads (not attribute names, not keyword names). */
 function reads(node: Node, out = new Set<string>()): Set<string> {
@@ -97,7 +134,7 @@ interface Slice {
  */
 function sliceOf(stmt: Node, expr: Node, ctx: HookContext): Slice | undefined {
   const known = leaves(ctx);
-  const needed = reads(expr);
+  const needed = withReaders(reads(expr), ctx);
   const used = new Set(needed);
   const statements: Node[] = [];
   for (let prev = stmt.previousNamedSibling; prev; prev = prev.previousNamedSibling) {
@@ -121,7 +158,7 @@ function sliceOf(stmt: Node, expr: Node, ctx: HookContext): Slice | undefined {
       return undefined;
     }
     statements.unshift(prev);
-    assign.uses.forEach(u => {
+    withReaders(assign.uses, ctx).forEach(u => {
       needed.add(u);
       used.add(u);
     });
@@ -176,9 +213,17 @@ function loopOf(node: Node): Node | undefined {
   return undefined;
 }
 
-function resetsGrad(loop: Node, leaf: string): boolean {
+function resetsGrad(loop: Node, leaf: string, ctx: HookContext): boolean {
   const esc = leaf.replace(/\W/g, '');
-  return new RegExp(`\\b${esc}\\.grad(\\.zero_\\(\\)|\\s*=\\s*None)`).test(loop.text);
+  if (new RegExp(`\\b${esc}\\.grad(\\.zero_\\(\\)|\\s*=\\s*None)`).test(loop.text)) {
+    return true;
+  }
+  // `sgd_step(params, lr)` with params holding the leaf, and sgd_step zeroing each gradient
+  const lists = [...leafLists(ctx)].filter(([, members]) => members.includes(leaf));
+  return [...updaters(ctx)].some(
+    ([f, u]) =>
+      u.resets && lists.some(([l]) => new RegExp(`\\b${f}\\([^)]*\\b${l}\\b`).test(loop.text))
+  );
 }
 
 /** Record leaves: `x = torch.tensor(..., requires_grad=True)`, `w = (...).requires_grad_()`. */
@@ -188,10 +233,17 @@ export function leafAssignment(node: Node, ctx: HookContext): string | undefined
   if (left?.type !== 'identifier' || !right) {
     return undefined;
   }
+  const members = right.type === 'list' ? right.namedChildren : [];
   if (/requires_grad\s*=\s*True|\.requires_grad_\(\s*(True)?\s*\)$/.test(right.text)) {
     leaves(ctx).set(left.text, false);
-  } else if (leaves(ctx).has(left.text) && loopOf(node) === undefined) {
+  } else if (members.length > 0 && members.every(m => m && leaves(ctx).has(m.text))) {
+    leafLists(ctx).set(
+      left.text,
+      members.map(m => m?.text ?? '')
+    );
+  } else if (loopOf(node) === undefined) {
     leaves(ctx).delete(left.text); // rebound to something that is not a leaf
+    leafLists(ctx).delete(left.text);
   }
   return undefined;
 }
@@ -223,7 +275,7 @@ export function backwardOfLeaves(node: Node, ctx: HookContext): string | undefin
     return undefined; // the training-step hook annotates it
   }
   const loop = loopOf(node);
-  const accumulating = loop ? slice.leaves.filter(l => !resetsGrad(loop, l)) : [];
+  const accumulating = loop ? slice.leaves.filter(l => !resetsGrad(loop, l, ctx)) : [];
   if (accumulating.length > 0) {
     const why = `${fn.text}() in a loop that never resets ${accumulating.map(l => `${l}.grad`).join(', ')}: torch accumulates across iterations; add the gradients explicitly`;
     ctx.note('warning', why, node, 'autograd');
@@ -278,6 +330,9 @@ export function gradAttribute(node: Node, ctx: HookContext): string | undefined 
     return undefined;
   }
   const known = leaves(ctx);
+  if (name === 'grad' && object.type === 'identifier' && updaterLoopOf(object)) {
+    return gradName(object.text); // `p.grad` in `for p in params:` of an updater: its gradient
+  }
   if (name === 'grad') {
     if (object.type !== 'identifier' || !known.has(object.text)) {
       const why = `${node.text} is not the gradient of a recognised leaf (a name bound with requires_grad=True): no JAX form; left as is`;
@@ -405,4 +460,212 @@ export function autogradGrad(node: Node, ctx: HookContext): string | undefined {
  */
 export function gradAttributeEntry(node: Node, ctx: HookContext): string | undefined {
   return gradAttribute(node, ctx) ?? (leaves(ctx).size === 0 ? ctx.text(node) : undefined);
+}
+
+function parameterNodes(fn: Node): Node[] {
+  return (fn.childForFieldName('parameters')?.namedChildren ?? []).filter(
+    (p): p is Node => !!p && p.type !== 'comment'
+  );
+}
+
+interface UpdaterLoop {
+  loop: Node;
+  /** The loop variable (`p`), the list parameter it runs over (`params`) and its position. */
+  variable: string;
+  list: string;
+  index: number;
+}
+
+/**
+ * `def f(params, lr): for p in params: <updates p, reads p.grad>` as the function's last
+ * statement, with nothing that leaves the loop early or returns a value: the shape an
+ * updater of leaves has, which the function conversion rewrites to return the new values.
+ */
+function updaterLoop(fn: Node): UpdaterLoop | undefined {
+  const body = fn.childForFieldName('body');
+  const holder = fn.parent?.type === 'decorated_definition' ? fn.parent.parent : fn.parent;
+  if (holder?.type !== 'module' || !body) {
+    return undefined;
+  }
+  const loop = body.namedChildren.filter(c => c && c.type !== 'comment').pop();
+  const left = loop?.childForFieldName('left');
+  const right = loop?.childForFieldName('right');
+  const params = parameterNodes(fn).map(p => (p.type === 'identifier' ? p.text : ''));
+  if (
+    loop?.type !== 'for_statement' ||
+    loop.childForFieldName('alternative') ||
+    left?.type !== 'identifier' ||
+    right?.type !== 'identifier' ||
+    !params.includes(right.text) ||
+    /\b(return|yield|break|continue|global|nonlocal)\b/.test(body.text) ||
+    !new RegExp(`\\b${left.text}\\.grad\\b`).test(loop.text)
+  ) {
+    return undefined;
+  }
+  return { loop, variable: left.text, list: right.text, index: params.indexOf(right.text) };
+}
+
+/** The updater loop whose variable this identifier is (inside the loop's body), if any. */
+export function updaterLoopOf(name: Node): UpdaterLoop | undefined {
+  for (let p = name.parent; p; p = p.parent) {
+    if (p.type === 'function_definition') {
+      const found = updaterLoop(p);
+      const body = found?.loop.childForFieldName('body');
+      const inside = body && body.startIndex <= name.startIndex && name.endIndex <= body.endIndex;
+      return inside && found?.variable === name.text ? found : undefined;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * After a plain function's body: a function reading leaves as globals gets them as trailing
+ * parameters; an updater of a list of leaves takes their gradients and returns both lists.
+ */
+export function leafFunction(fn: Node, ctx: HookContext): string | undefined {
+  const name = fn.childForFieldName('name')?.text;
+  const body = fn.childForFieldName('body');
+  const holder = fn.parent?.type === 'decorated_definition' ? fn.parent.parent : fn.parent;
+  if (!name || !body || holder?.type !== 'module') {
+    return undefined; // call sites are found by name: notebook-level functions only
+  }
+  if (ctx.symbols.functionHooks.get(name)?.startsWith('autograd.')) {
+    ctx.symbols.functionHooks.delete(name); // redefined: the earlier definition's calls no longer apply
+    readers(ctx).delete(name);
+    updaters(ctx).delete(name);
+  }
+  const updater = updaterLoop(fn);
+  if (updater) {
+    updaterFunction(fn, name, updater, ctx);
+    return undefined;
+  }
+  const known = leaves(ctx);
+  const params = parameterNodes(fn);
+  const local = boundInside(body);
+  params.forEach(p =>
+    local.add(p.type === 'identifier' ? p.text : (p.namedChildren[0]?.text ?? ''))
+  );
+  const read = withReaders(reads(body), ctx);
+  const used = [...known.keys()].filter(l => read.has(l) && !local.has(l));
+  if (used.length === 0) {
+    return undefined;
+  }
+  if (params.some(p => p.type !== 'identifier') || /\b(global|nonlocal|yield)\b/.test(body.text)) {
+    const why = `${name} reads ${used.join(', ')} as globals and has default, star or global names: not given them as parameters, so jax.grad cannot differentiate through it`;
+    ctx.note('warning', why, fn, 'autograd');
+    return undefined;
+  }
+  used.forEach(l => ctx.injectSignatureArg(fn, l));
+  readers(ctx).set(name, used);
+  ctx.symbols.functionHooks.set(name, 'autograd.reader_call');
+  ctx.note(
+    'info',
+    `${name} reads ${used.join(', ')} as globals: they become its parameters (jax.grad differentiates arguments only) and its calls pass them`,
+    fn,
+    'autograd'
+  );
+  return undefined;
+}
+
+/** `predict(xb)` -> `predict(xb, W, b)`: the leaves the function reads, passed. */
+export function readerCall(node: Node, ctx: HookContext): string | undefined {
+  const fn = node.childForFieldName('function');
+  const args = node.childForFieldName('arguments');
+  const extra = fn ? readers(ctx).get(fn.text) : undefined;
+  const items = args?.namedChildren.filter((a): a is Node => !!a) ?? [];
+  if (!fn || !extra || args?.type !== 'argument_list' || items.some(a => a.type === 'comment')) {
+    return undefined;
+  }
+  const positional = items.every(a => !/keyword_argument|splat/.test(a.type));
+  const added = extra.map(l => (positional ? l : `${l}=${l}`));
+  return `${ctx.text(fn)}(${[...items.map(a => ctx.text(a)), ...added].join(', ')})`;
+}
+
+function updaterFunction(fn: Node, name: string, u: UpdaterLoop, ctx: HookContext): void {
+  const { loop, variable: v, list: l } = u;
+  const left = loop.childForFieldName('left') as Node;
+  const right = loop.childForFieldName('right') as Node;
+  const param = parameterNodes(fn)[u.index];
+  const last = loop
+    .childForFieldName('body')
+    ?.namedChildren.filter(c => c && c.type !== 'comment')
+    .pop();
+  if (!last) {
+    return;
+  }
+  const [newList, newGrads] = [`new_${l}`, `new_${gradName(l)}`];
+  ctx.replace(param, `${l}, ${gradName(l)}`);
+  ctx.replace(left, `${v}, ${gradName(v)}`);
+  ctx.replace(right, `zip(${l}, ${gradName(l)})`);
+  const inner = ctx.indentOf(last);
+  ctx.replace(
+    last,
+    `${ctx.text(last)}\n${inner}${newList}.append(${v})\n${inner}${newGrads}.append(${gradName(v)})`
+  );
+  const indent = ctx.indentOf(loop);
+  ctx.replace(
+    loop,
+    `${newList}, ${newGrads} = [], []\n${indent}${ctx.text(loop)}\n${indent}return ${newList}, ${newGrads}`
+  );
+  const resets = new RegExp(`\\b${v}\\.grad(\\.data)?(\\.zero_\\(\\)|\\s*=\\s*None)`).test(
+    loop.text
+  );
+  updaters(ctx).set(name, { index: u.index, list: l, resets });
+  ctx.symbols.functionHooks.set(name, 'autograd.updater_call');
+  ctx.note(
+    'info',
+    `${name} updates the arrays of ${l} in place: it takes their gradients (${gradName(l)}) and returns the new arrays and gradients, which its calls rebind`,
+    fn,
+    'autograd'
+  );
+}
+
+/** `sgd_step(params, lr)` -> `params, (W_grad, b_grad) = sgd_step(params, [W_grad, b_grad], lr)` + `W, b = params`. */
+export function updaterCall(node: Node, ctx: HookContext): string | undefined {
+  const fn = node.childForFieldName('function');
+  const u = fn ? updaters(ctx).get(fn.text) : undefined;
+  const items = (node.childForFieldName('arguments')?.namedChildren ?? []).filter(
+    (a): a is Node => !!a && a.type !== 'comment'
+  );
+  if (!fn || !u) {
+    return undefined;
+  }
+  const arg =
+    items.find(
+      a => a.type === 'keyword_argument' && a.childForFieldName('name')?.text === u.list
+    ) ?? items.filter(a => a.type !== 'keyword_argument')[u.index];
+  const value = arg?.type === 'keyword_argument' ? arg.childForFieldName('value') : arg;
+  const members = value?.type === 'identifier' ? leafLists(ctx).get(value.text) : undefined;
+  const known = leaves(ctx);
+  let why: string | undefined;
+  if (!arg || !value || !members) {
+    why = `${fn.text}(...) updates the arrays of its ${u.list} argument in place: pass a name bound to a list of leaves (params = [W, b]) to convert it`;
+  } else if (members.some(m => !known.get(m))) {
+    why = `${fn.text}(...) before any gradient of ${members.join(', ')} was computed: nothing to update with`;
+  } else if (node.parent?.type !== 'expression_statement') {
+    why = `${fn.text}(...) returns the new ${members.join(', ')} and their gradients: call it as a statement to rebind them`;
+  }
+  if (why || !arg || !value || !members) {
+    ctx.note('warning', why ?? '', node, 'autograd');
+    ctx.flagCell('partial', `${fn.text}: in-place update of leaves not converted`);
+    ctx.comment(node, why ?? '');
+    return undefined;
+  }
+  const grads = members.map(gradName);
+  const keyword = arg.type === 'keyword_argument';
+  const out = items.map(a =>
+    a.equals(arg)
+      ? `${ctx.text(a)}, ${keyword ? `${gradName(u.list)}=` : ''}[${grads.join(', ')}]`
+      : ctx.text(a)
+  );
+  const tuple = (names: string[]) => names.join(', ') + (names.length === 1 ? ',' : '');
+  members.forEach(m => known.set(m, true));
+  ctx.note(
+    'info',
+    `${fn.text}(...) returns the new ${members.join(', ')} and gradients: rebound here`,
+    node,
+    'autograd'
+  );
+  const call = `${ctx.text(fn)}(${out.join(', ')})`;
+  return `${value.text}, (${tuple(grads)}) = ${call}\n${ctx.indentOf(node)}${tuple(members)} = ${value.text}`;
 }

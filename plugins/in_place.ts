@@ -7,6 +7,7 @@ import type { Node } from 'web-tree-sitter';
 import type { HookContext } from '../src/engine/context';
 import { atom } from '../src/engine/mapping';
 import { splitArgs } from './args';
+import { updaterLoopOf } from './autograd';
 
 type OutOfPlace = (x: string, args: string[], kw: Map<string, string>) => string | undefined;
 
@@ -113,7 +114,15 @@ export function inPlace(node: Node, ctx: HookContext): string | undefined {
     object = object.childForFieldName('object') ?? object; // `p.data.add_(...)`: JAX has no .data
     ctx.note('info', '.data dropped: a JAX array is its own data', node, 'in-place');
   }
+  withoutData(node, positional, ctx);
   const current = ctx.text(object);
+  if (object.type === 'identifier' && loopVariable(object) && !updaterLoopOf(object)) {
+    const why = `${method} on the loop variable ${current}: rebinding it would leave the array in the list unchanged (JAX arrays are immutable); update the list's elements`;
+    ctx.note('warning', why, node, 'in-place');
+    ctx.flagCell('partial', 'in-place update of a loop variable');
+    ctx.comment(node, why);
+    return ctx.text(node);
+  }
   const value = op(atom(current), positional, keywords);
   if (!value) {
     return undefined;
@@ -147,6 +156,30 @@ export function inPlace(node: Node, ctx: HookContext): string | undefined {
     'in-place'
   );
   return value;
+}
+
+/** Positional arguments `t.data` -> `t`: a JAX array is its own data. */
+function withoutData(node: Node, positional: string[], ctx: HookContext): void {
+  const args = (node.childForFieldName('arguments')?.namedChildren ?? []).filter(
+    (a): a is Node => !!a && a.type !== 'comment' && a.type !== 'keyword_argument'
+  );
+  args.forEach((a, i) => {
+    const inner = a.childForFieldName('object');
+    if (a.type === 'attribute' && a.childForFieldName('attribute')?.text === 'data' && inner) {
+      positional[i] = ctx.text(inner);
+    }
+  });
+}
+
+/** Is this name bound by an enclosing `for` (within the same function)? */
+function loopVariable(name: Node): boolean {
+  for (let p = name.parent; p && p.type !== 'function_definition'; p = p.parent) {
+    const left = p.type === 'for_statement' ? p.childForFieldName('left') : undefined;
+    if (left && new RegExp(`(^|\\W)${name.text}(\\W|$)`).test(left.text)) {
+      return true;
+    }
+  }
+  return false;
 }
 
 /** The statement that stores `value` back: `x = value`, or `x = x.at[i].set(value)` for `x[i]`. */

@@ -5,7 +5,10 @@ import {
   backwardOfLeaves,
   gradAttribute,
   gradAttributeEntry,
-  leafAssignment
+  leafAssignment,
+  leafFunction,
+  readerCall,
+  updaterCall
 } from './autograd';
 import { batchNorm, batchNormCall } from './batch_norm';
 import { identity, moduleList, sequential, sequentialCall } from './containers';
@@ -100,6 +103,8 @@ export function builtinHooks(): HookRegistry {
     .register('autograd.attribute', gradAttributeEntry)
     .register('structure:attribute/autograd', gradAttribute)
     .register('structure:assignment/autograd_leaf', leafAssignment)
+    .register('autograd.reader_call', readerCall)
+    .register('autograd.updater_call', updaterCall)
     .register('dtype_cast', dtypeCast)
     .register('to', to)
     .register('item', host)
@@ -117,6 +122,7 @@ export function builtinHooks(): HookRegistry {
     .register('function.enter', functionEnter)
     .register('model_function.call', modelFunctionCall)
     .register('structure:function_definition/model_arguments', functionLeave)
+    .register('structure:function_definition/autograd', leafFunction)
     .register('model.call', modelCall)
     .register('model.method', modelMethod)
     .register('model.attribute', modelAttribute)

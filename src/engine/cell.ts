@@ -133,6 +133,7 @@ export class CellConverter implements HookContext {
           (dot >= 0 && !!this.kb.method(last)) ||
           (type === 'call' && this.symbols.classes.has(head)) ||
           (type === 'call' && this.symbols.modelFunctions.has(head)) ||
+          (type === 'call' && this.symbols.functionHooks.has(head)) ||
           this.symbols.instances.has(head)
         );
       }
@@ -307,6 +308,10 @@ export class CellConverter implements HookContext {
     }
     if (fn.type === 'identifier' && this.symbols.instances.has(fn.text)) {
       return this.hooks.get('model.call')?.(node, this); // `model(x)` outside the module
+    }
+    const functionHook = fn.type === 'identifier' && this.symbols.functionHooks.get(fn.text);
+    if (functionHook) {
+      return this.hooks.get(functionHook)?.(node, this); // a plain function a plugin rewrote
     }
     if (fn.type !== 'attribute') {
       return undefined;

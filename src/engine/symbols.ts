@@ -48,6 +48,8 @@ export class SymbolTable {
   readonly modes = new Map<string, 'train' | 'eval'>();
   /** Functions that take models as arguments, by name. */
   readonly modelFunctions = new Map<string, ModelFunction>();
+  /** Plain functions whose call sites a plugin rewrites: name -> the hook for the calls. */
+  readonly functionHooks = new Map<string, string>();
   /** Names known to hold tensors, and names known not to. */
   readonly tensors = new Set<string>();
   readonly nonTensors = new Set<string>();

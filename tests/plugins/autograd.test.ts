@@ -167,13 +167,13 @@ describe('plugins/autograd.ts', () => {
     `);
   });
 
-  test('leaves read as globals by a helper, and .grad of a loop variable, are annotated', async () => {
+  test('leaves read as globals by a helper that cannot take them as parameters, and .grad of a loop variable, are annotated', async () => {
     const result = await convertCode([
       py`
         import torch
         W = torch.zeros(2, requires_grad=True)
-        def predict(x):
-            return x @ W
+        def predict(x, scale=1.0):
+            return x @ W * scale
         for p in [W]:
             print(p.grad)
         loss = predict(torch.ones(2))
@@ -184,9 +184,116 @@ describe('plugins/autograd.ts', () => {
     expect(cell.source).toContain(
       'print(p.grad)  # switcheroo: p.grad is not the gradient of a recognised leaf (a name bound with requires_grad=True): no JAX form; left as is'
     );
+    expect(cell.source).toContain('def predict(x, scale=1.0):\n    return x @ W * scale');
     expect(cell.source).toContain('loss.backward()  # switcheroo: not converted');
-    expect(cell.diagnostics.map(d => d.message)).toContain(
-      'loss.backward(): no leaf (W) is an argument of the computation in this block; jax.grad needs them as function arguments'
+    expect(cell.diagnostics.map(d => d.message)).toEqual(
+      expect.arrayContaining([
+        'predict reads W as globals and has default, star or global names: not given them as parameters, so jax.grad cannot differentiate through it',
+        'loss.backward(): no leaf (W) is an argument of the computation in this block; jax.grad needs them as function arguments'
+      ])
     );
+  });
+
+  test('a helper reading leaves as globals takes them as parameters; an updater of a list of leaves takes the gradients and returns the new arrays, which the call rebinds', async () => {
+    const result = await convertCode([
+      py`
+        import torch
+        W = torch.zeros(3, 1).requires_grad_()
+        b = torch.zeros(1, requires_grad=True)
+        params = [W, b]
+        def predict(X):
+            return X @ W + b
+        def sgd_step(params, lr):
+            for p in params:
+                p.data.add_(p.grad.data, alpha=-lr)
+                p.grad.data.zero_()
+        print(predict(torch.ones(2, 3)))
+      `,
+      py`
+        X = torch.ones(8, 3)
+        y = torch.ones(8, 1)
+        for step in range(5):
+            loss = ((predict(X) - y) ** 2).mean()
+            loss.backward()
+            sgd_step(params, 0.1)
+        print(W, b.item())
+      `
+    ]);
+    expect(result.cells.map(c => c.source)).toEqual([
+      py`
+        import jax
+        import jax.numpy as jnp
+        W = jnp.asarray(jnp.zeros((3, 1)))
+        b = jnp.zeros(1)
+        params = [W, b]
+        def predict(X, W, b):
+            return X @ W + b
+        def sgd_step(params, params_grad, lr):
+            new_params, new_params_grad = [], []
+            for p, p_grad in zip(params, params_grad):
+                p = p + -lr * p_grad
+                p_grad = jnp.zeros_like(p_grad)
+                new_params.append(p)
+                new_params_grad.append(p_grad)
+            return new_params, new_params_grad
+        print(predict(jnp.ones((2, 3)), W, b))
+      `,
+      py`
+        X = jnp.ones((8, 3))
+        y = jnp.ones((8, 1))
+        for step in range(5):
+            loss = jnp.mean((predict(X, W, b) - y) ** 2)
+            def _loss_fn(W, b):
+                loss = jnp.mean((predict(X, W, b) - y) ** 2)
+                return loss
+            W_grad, b_grad = jax.grad(_loss_fn, argnums=(0, 1))(W, b)
+            params, (W_grad, b_grad) = sgd_step(params, [W_grad, b_grad], 0.1)
+            W, b = params
+        print(W, b.item())
+      `
+    ]);
+  });
+
+  test('an updater called with something other than a named list of leaves, or as a value, is annotated', async () => {
+    const out = await convert(py`
+      import torch
+      w = torch.zeros(2, requires_grad=True)
+      params = [w]
+      def step(params, lr):
+          for p in params:
+              p.data.sub_(lr * p.grad.data)
+      (w * 2).sum().backward()
+      step([w], 0.1)
+      new = step(params, 0.1)
+    `);
+    expect(out).toContain(
+      'step([w], 0.1)  # switcheroo: step(...) updates the arrays of its params argument in place: pass a name bound to a list of leaves (params = [W, b]) to convert it'
+    );
+    expect(out).toContain(
+      'new = step(params, 0.1)  # switcheroo: step(...) returns the new w and their gradients: call it as a statement to rebind them'
+    );
+  });
+
+  test('a helper redefined without reading leaves gets its calls back as written', async () => {
+    const out = await convert(py`
+      import torch
+      W = torch.zeros(2, requires_grad=True)
+      def f(x):
+          return x @ W
+      a = f(torch.ones(2))
+      def f(x):
+          return x * 2
+      c = f(torch.ones(2))
+    `);
+    expect(out).toBe(py`
+      import jax.numpy as jnp
+      W = jnp.zeros(2)
+      def f(x, W):
+          return x @ W
+      a = f(jnp.ones(2), W)
+      def f(x):
+          return x * 2
+      c = f(jnp.ones(2))
+    `);
   });
 });

@@ -171,4 +171,24 @@ describe('plugins/in_place.ts', () => {
       ['info', 'in-place', 4, '.data dropped: a JAX array is its own data']
     ]);
   });
+
+  test('.data of an argument is dropped too; an in-place op on a loop variable over a list is annotated (rebinding it would not update the list)', async () => {
+    const cell = await convertCell(py`
+      import torch
+      a = torch.zeros(4)
+      b = torch.ones(4)
+      a.sub_(b.data)
+      for p in [a, b]:
+          p.mul_(0.5)
+    `);
+    expect(cell.source).toBe(py`
+      import jax.numpy as jnp
+      a = jnp.zeros(4)
+      b = jnp.ones(4)
+      a = a - b
+      for p in [a, b]:
+          p.mul_(0.5)  # switcheroo: mul_ on the loop variable p: rebinding it would leave the array in the list unchanged (JAX arrays are immutable); update the list's elements
+    `);
+    expect(cell.flags.partial).toBe(true);
+  });
 });
