@@ -13,6 +13,9 @@ import type { ModelFunction } from '../src/engine/symbols';
 import { argumentFor, callSites, callsIn, variablesOf } from './model_apply';
 import { optimizers, stateOf, type OptimizerInfo } from './training_step';
 
+/** The hook that rewrites the function's call sites (registered in plugins/index.ts). */
+const CALL_HOOK = 'model_function.call';
+
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 function paramName(p: Node): string | undefined {
@@ -102,7 +105,10 @@ export function functionEnter(fn: Node, ctx: HookContext): string | undefined {
     }
   });
   if (info.models.size === 0) {
-    ctx.symbols.modelFunctions.delete(name);
+    ctx.symbols.modelFunctions.delete(name); // redefined without model arguments
+    if (ctx.symbols.functionHooks.get(name) === CALL_HOOK) {
+      ctx.symbols.functionHooks.delete(name);
+    }
     return undefined;
   }
   const [only] = info.models.keys();
@@ -121,6 +127,7 @@ export function functionEnter(fn: Node, ctx: HookContext): string | undefined {
   info.returns.push(...info.optimizers.keys());
   info.hasValue = returnsOf(fn).some(r => r.namedChildren.some(c => c?.type !== 'comment'));
   ctx.symbols.modelFunctions.set(name, info);
+  ctx.symbols.functionHooks.set(name, CALL_HOOK);
   // In the body the parameters name these models and optimizers; restored after it.
   const saved: (() => void)[] = [];
   for (const [p, { cls }] of info.models) {

@@ -132,7 +132,6 @@ export class CellConverter implements HookContext {
           (head === 'self' && !!this.scope.cls) ||
           (dot >= 0 && !!this.kb.method(last)) ||
           (type === 'call' && this.symbols.classes.has(head)) ||
-          (type === 'call' && this.symbols.modelFunctions.has(head)) ||
           (type === 'call' && this.symbols.functionHooks.has(head)) ||
           this.symbols.instances.has(head)
         );
@@ -302,9 +301,6 @@ export class CellConverter implements HookContext {
       return entry
         ? this.applyEntry(node, { name: canonical, entry })
         : this.unsupported(node, canonical);
-    }
-    if (fn.type === 'identifier' && this.symbols.modelFunctions.has(fn.text)) {
-      return this.hooks.get('model_function.call')?.(node, this); // `train(model, opt)`
     }
     if (fn.type === 'identifier' && this.symbols.instances.has(fn.text)) {
       return this.hooks.get('model.call')?.(node, this); // `model(x)` outside the module
