@@ -14,42 +14,56 @@ const SEEDED = 'random.seeded';
 /** The RNG stream for draws inside Flax modules. */
 export const SAMPLE_STREAM = 'sample';
 
-export function isTopLevel(node: Node): boolean {
+/** Node types whose body is a scope of its own. */
+const SCOPES =
+  /^(function_definition|class_definition|lambda|\w+_comprehension|generator_expression)$/;
+
+/**
+ * The scopes around a node, innermost first. The iterable of a comprehension's first `for`
+ * is evaluated once, in the enclosing scope (`{f(v) for v in torch.randn(20)}`), so the
+ * comprehension does not count there.
+ */
+function scopesAround(node: Node): Node[] {
+  const out: Node[] = [];
   for (let p = node.parent; p; p = p.parent) {
-    if (
-      /^(function_definition|class_definition|lambda|\w+_comprehension|generator_expression)$/.test(
-        p.type
-      )
-    ) {
-      return false;
+    if (!SCOPES.test(p.type)) {
+      continue;
     }
+    const first = p.type.endsWith('_definition')
+      ? undefined
+      : p.namedChildren.find(c => c?.type === 'for_in_clause')?.childForFieldName('right');
+    if (first && first.startIndex <= node.startIndex && node.endIndex <= first.endIndex) {
+      continue;
+    }
+    out.push(p);
   }
-  return true;
+  return out;
+}
+
+export function isTopLevel(node: Node): boolean {
+  return scopesAround(node).length === 0;
 }
 
 /**
  * A draw in a plain function (not a module method, lambda or comprehension) splits the
  * notebook's key too, as torch draws from its global generator: `global rng_key` is
- * declared once at the top of the function.
+ * declared once at the top of the function. `stream` names another global key (a
+ * notebook-level torch.Generator).
  */
-export function useGlobalKey(node: Node, ctx: HookContext): boolean {
-  let fn: Node | undefined;
-  for (let p = node.parent; p; p = p.parent) {
-    if (/^(class_definition|lambda|\w+_comprehension|generator_expression)$/.test(p.type)) {
-      return false;
-    }
-    if (p.type === 'function_definition') {
-      fn ??= p;
-    }
-  }
-  const first = firstStatement(fn);
-  if (!fn || !first) {
+export function useGlobalKey(node: Node, ctx: HookContext, stream = KEY): boolean {
+  const scopes = scopesAround(node);
+  if (scopes.length === 0 || scopes.some(s => s.type !== 'function_definition')) {
     return false;
   }
-  const mark = `random.global:${ctx.state.get('notebook.cell') as number}:${fn.startIndex}`;
+  const fn = scopes[0];
+  const first = firstStatement(fn);
+  if (!first) {
+    return false;
+  }
+  const mark = `random.global:${ctx.state.get('notebook.cell') as number}:${fn.startIndex}:${stream}`;
   if (!ctx.state.get(mark)) {
     ctx.state.set(mark, true);
-    ctx.insertBefore(first, `global ${KEY}`);
+    ctx.insertBefore(first, `global ${stream}`);
   }
   return true;
 }
@@ -64,9 +78,15 @@ export function firstStatement(fn: Node | undefined): Node | undefined {
   return body[docstring && body.length > 1 ? 1 : 0];
 }
 
-/** A fresh subkey for this draw: `rng_key, key_1 = jax.random.split(rng_key)` before the statement. */
-export function freshKey(node: Node, ctx: HookContext): string {
-  if (!ctx.state.get(SEEDED)) {
+/**
+ * A fresh subkey for this draw: `rng_key, key_1 = jax.random.split(rng_key)` before the
+ * statement; `stream` splits another key instead (a torch.Generator's own).
+ */
+export function freshKey(node: Node, ctx: HookContext, stream = KEY): string {
+  if (isTopLevel(node)) {
+    timeitGlobal(node, ctx, stream);
+  }
+  if (stream === KEY && !ctx.state.get(SEEDED)) {
     ctx.state.set(SEEDED, true);
     ctx.insertBefore(
       node,
@@ -83,8 +103,109 @@ export function freshKey(node: Node, ctx: HookContext): string {
   const count = ((ctx.state.get('random.count') as number | undefined) ?? 0) + 1;
   ctx.state.set('random.count', count);
   const sub = `key_${count}`;
-  ctx.insertBefore(node, `${KEY}, ${sub} = jax.random.split(${KEY})`);
+  ctx.insertBefore(node, `${stream}, ${sub} = jax.random.split(${stream})`);
   return sub;
+}
+
+/**
+ * A `%%timeit` cell runs its body inside a function: a key the body splits is declared
+ * global at its top (before any seeding inserted there), as in a plain function.
+ */
+function timeitGlobal(node: Node, ctx: HookContext, stream: string): void {
+  const cell = ctx.state.get('notebook.cell') as number;
+  const source = (ctx.state.get('notebook.sources') as string[] | undefined)?.[cell] ?? '';
+  const body = node.tree.rootNode.namedChildren.filter(c => c?.type !== 'comment')[1];
+  const mark = `random.global:${cell}:timeit:${stream}`;
+  if (/^\s*%%timeit\b/.test(source) && body && !ctx.state.get(mark)) {
+    ctx.state.set(mark, true);
+    ctx.insertBefore(body, `global ${stream}`);
+  }
+}
+
+/** Names bound to a torch.Generator in the notebook: each holds a key of its own. */
+const GENERATORS = 'random.generators';
+/** What a new torch.Generator is seeded with (its initial_seed()). */
+const GENERATOR_SEED = '67280421310721';
+
+/** `g = torch.Generator()...`: remember that `g` is a key of its own. */
+function recordGenerator(expr: Node, ctx: HookContext): void {
+  const assign = expr.parent;
+  const left = assign?.type === 'assignment' ? assign.childForFieldName('left') : undefined;
+  if (left?.type === 'identifier' && assign?.childForFieldName('right')?.equals(expr)) {
+    const names = (ctx.state.get(GENERATORS) as Set<string> | undefined) ?? new Set<string>();
+    names.add(left.text);
+    ctx.state.set(GENERATORS, names);
+  }
+}
+
+/** The argument a call passes as `generator` (by keyword, or at a position). */
+export function generatorArg(node: Node, position?: number): Node | undefined {
+  const args = (node.childForFieldName('arguments')?.namedChildren ?? []).filter(
+    (a): a is Node => !!a && a.type !== 'comment'
+  );
+  const keyword = args.find(
+    a => a.type === 'keyword_argument' && a.childForFieldName('name')?.text === 'generator'
+  );
+  if (keyword) {
+    return keyword.childForFieldName('value') ?? undefined;
+  }
+  const positional = args.filter(a => a.type !== 'keyword_argument');
+  return position === undefined ? undefined : positional[position];
+}
+
+/**
+ * Where a draw with `generator=` gets its key, like torch's own stream of that generator:
+ * a generator built in place is its key; a named one (`g = torch.Generator().manual_seed(s)`)
+ * is split at each draw (`g, key_1 = jax.random.split(g)`), declared global in a function
+ * that does not bind it. Undefined for any other generator (the notebook's key is used).
+ */
+function generatorSource(
+  node: Node,
+  generator: Node,
+  ctx: HookContext
+): (() => string) | undefined {
+  const text = ctx.text(generator);
+  if (generator.type === 'call' && text.startsWith('jax.random.key(')) {
+    return () => text;
+  }
+  const names = ctx.state.get(GENERATORS) as Set<string> | undefined;
+  if (generator.type !== 'identifier' || !names?.has(text)) {
+    return undefined;
+  }
+  const fn = scopesAround(node)[0];
+  if (fn?.type === 'function_definition') {
+    const params = fn.childForFieldName('parameters')?.text ?? '';
+    if (new RegExp(`\\b${text}\\b`).test(params)) {
+      return undefined; // the caller's generator: splitting a copy would not advance it
+    }
+    const local = new RegExp(`^[ \\t]*${text}\\s*=(?!=)`, 'm').test(fn.text);
+    if (!local && !useGlobalKey(node, ctx, text)) {
+      return undefined;
+    }
+  } else if (fn) {
+    return undefined; // a lambda or comprehension cannot rebind the key
+  }
+  return () => freshKey(node, ctx, text);
+}
+
+/** The key for a draw at `node`: from its generator when it has its own stream, else the notebook's. */
+export function drawKey(node: Node, ctx: HookContext, generator?: Node): string | undefined {
+  const own = generator && generatorSource(node, generator, ctx);
+  if (own) {
+    return own();
+  }
+  if (!isTopLevel(node) && !useGlobalKey(node, ctx)) {
+    return undefined;
+  }
+  if (generator) {
+    threadedNote(node, ctx);
+  }
+  return freshKey(node, ctx);
+}
+
+function threadedNote(node: Node, ctx: HookContext): void {
+  const name = ctx.entry?.name ?? 'the draw';
+  ctx.note('info', `${name}: the torch.Generator is replaced by the threaded JAX key`, node, 'rng');
 }
 
 function shapeOf(bound: Map<string, string>, name = 'size'): string | undefined {
@@ -98,6 +219,16 @@ function shapeOf(bound: Map<string, string>, name = 'size'): string | undefined 
 export function randomness(node: Node, ctx: HookContext): string | undefined {
   const name = ctx.entry?.name ?? '';
   const fn = name.split('.').pop() ?? '';
+  if (name === 'torch.Generator' || name === 'torch.Generator.manual_seed') {
+    // a generator is a key of its own; `torch.Generator().manual_seed(s)` is converted whole
+    const seed =
+      name === 'torch.Generator'
+        ? GENERATOR_SEED
+        : (bindCall(node, ctx, ['seed']).named.get('seed') ?? '0');
+    recordGenerator(node, ctx);
+    ctx.requireImport('jax');
+    return `jax.random.key(${seed})`;
+  }
   if (fn === 'manual_seed' || fn === 'seed') {
     ctx.requireImport('jax');
     const seed = bindCall(node, ctx, ['seed']).named.get('seed') ?? '0';
@@ -109,6 +240,8 @@ export function randomness(node: Node, ctx: HookContext): string | undefined {
   }
   const cls = ctx.scope.cls;
   const inModule = !!cls && !!ctx.scope.method && ctx.scope.methodName !== '__init__';
+  const generator = inModule ? undefined : generatorArg(node);
+  const own = generator && generatorSource(node, generator, ctx);
   if (inModule && cls) {
     // a draw inside a Flax module: its own RNG stream, which apply/init are given
     const streams = (ctx.state.get(`rngs:${cls.name}`) as Set<string> | undefined) ?? new Set();
@@ -120,7 +253,7 @@ export function randomness(node: Node, ctx: HookContext): string | undefined {
       node,
       'rng'
     );
-  } else if (!isTopLevel(node) && !useGlobalKey(node, ctx)) {
+  } else if (!own && !isTopLevel(node) && !useGlobalKey(node, ctx)) {
     ctx.note(
       'warning',
       `${name} inside a function needs an explicit JAX key argument`,
@@ -131,18 +264,14 @@ export function randomness(node: Node, ctx: HookContext): string | undefined {
   }
   ctx.requireImport('jax');
   const bound = bindCall(node, ctx, []).named;
-  if (bound.has('generator')) {
-    ctx.note(
-      'info',
-      `${name}: the torch.Generator is replaced by the threaded JAX key`,
-      node,
-      'rng'
-    );
+  if (generator && !own) {
+    threadedNote(node, ctx);
   }
   const dtype = bound.get('dtype');
   const dt = dtype ? `, dtype=${dtype}` : '';
   const receiver = node.childForFieldName('function')?.childForFieldName('object');
-  const key = () => (inModule ? `self.make_rng('${SAMPLE_STREAM}')` : freshKey(node, ctx));
+  const key = () =>
+    inModule ? `self.make_rng('${SAMPLE_STREAM}')` : own ? own() : freshKey(node, ctx);
   switch (fn) {
     case 'randn':
     case 'rand': {
