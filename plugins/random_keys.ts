@@ -8,6 +8,7 @@ import type { Node } from 'web-tree-sitter';
 import type { HookContext } from '../src/engine/context';
 import { atom } from '../src/engine/mapping';
 import { bindCall, splitArgs } from './args';
+import { parameterAt } from './model_attributes';
 
 const KEY = 'rng_key';
 const SEEDED = 'random.seeded';
@@ -327,7 +328,11 @@ export function randomness(node: Node, ctx: HookContext): string | undefined {
       if (!receiver) {
         return undefined;
       }
-      const x = ctx.text(receiver);
+      const statement = node.parent?.type === 'expression_statement';
+      const target = withoutData(receiver);
+      // a model's parameter: the draw fills its variables entry (the same distribution in any layout)
+      const param = statement && target.type === 'attribute' ? parameterAt(target, ctx) : undefined;
+      const x = param ? param.store : ctx.text(target);
       const k = key();
       let draw: string;
       if (fn === 'normal_') {
@@ -341,10 +346,11 @@ export function randomness(node: Node, ctx: HookContext): string | undefined {
         draw = `jax.random.bernoulli(${k}, ${bound.get('p') ?? '0.5'}, ${atom(x)}.shape).astype(${atom(x)}.dtype)`;
       }
       // The tensor is overwritten in place: rebind it where it is a name (`z = x.normal_()` -> `z = x = ...`)
-      const statement = node.parent?.type === 'expression_statement';
       const assigned =
         node.parent?.type === 'assignment' && node.parent.childForFieldName('right')?.equals(node);
-      return receiver.type === 'identifier' && (statement || assigned) ? `${x} = ${draw}` : draw;
+      return param || (target.type === 'identifier' && (statement || assigned))
+        ? `${x} = ${draw}`
+        : draw;
     }
     case 'randint_like': {
       const x = bound.get('input');
@@ -371,6 +377,12 @@ export function randomness(node: Node, ctx: HookContext): string | undefined {
     default:
       return undefined;
   }
+}
+
+/** `p.data` -> `p`: a JAX array is its own data. */
+function withoutData(node: Node): Node {
+  const object = node.type === 'attribute' ? node.childForFieldName('object') : undefined;
+  return object && node.childForFieldName('attribute')?.text === 'data' ? object : node;
 }
 
 function keywords(node: Node, ctx: HookContext): Map<string, string> {
