@@ -169,24 +169,52 @@ function generatorSource(
   if (generator.type === 'call' && text.startsWith('jax.random.key(')) {
     return () => text;
   }
-  const names = ctx.state.get(GENERATORS) as Set<string> | undefined;
-  if (generator.type !== 'identifier' || !names?.has(text)) {
-    return undefined;
+  return generator.type === 'identifier' && ownStream(node, text, ctx)
+    ? () => freshKey(node, ctx, text)
+    : undefined;
+}
+
+/**
+ * Can the code at `node` rebind the key of the generator `name`? Yes at notebook level and
+ * in a function that binds it or declares it global (declared here); not for a generator
+ * the function takes as an argument (rebinding a copy would not advance the caller's).
+ */
+function ownStream(node: Node, name: string, ctx: HookContext): boolean {
+  if (!(ctx.state.get(GENERATORS) as Set<string> | undefined)?.has(name)) {
+    return false;
   }
   const fn = scopesAround(node)[0];
-  if (fn?.type === 'function_definition') {
-    const params = fn.childForFieldName('parameters')?.text ?? '';
-    if (new RegExp(`\\b${text}\\b`).test(params)) {
-      return undefined; // the caller's generator: splitting a copy would not advance it
-    }
-    const local = new RegExp(`^[ \\t]*${text}\\s*=(?!=)`, 'm').test(fn.text);
-    if (!local && !useGlobalKey(node, ctx, text)) {
-      return undefined;
-    }
-  } else if (fn) {
-    return undefined; // a lambda or comprehension cannot rebind the key
+  if (!fn) {
+    return true;
   }
-  return () => freshKey(node, ctx, text);
+  if (fn.type !== 'function_definition') {
+    return false; // a lambda or comprehension cannot rebind the key
+  }
+  const params = fn.childForFieldName('parameters')?.text ?? '';
+  if (new RegExp(`\\b${name}\\b`).test(params)) {
+    return false;
+  }
+  return (
+    new RegExp(`^[ \\t]*${name}\\s*=(?!=)`, 'm').test(fn.text) || useGlobalKey(node, ctx, name)
+  );
+}
+
+/** `g.manual_seed(s)` as a statement, for a generator of the notebook: `g = jax.random.key(s)`. */
+export function generatorReseed(node: Node, ctx: HookContext): string | undefined {
+  const call = node.namedChildren[0];
+  const fn = call?.type === 'call' ? call.childForFieldName('function') : undefined;
+  const object = fn?.childForFieldName('object');
+  if (
+    !call ||
+    fn?.childForFieldName('attribute')?.text !== 'manual_seed' ||
+    object?.type !== 'identifier' ||
+    !ownStream(node, object.text, ctx)
+  ) {
+    return undefined;
+  }
+  const { positional, keywords } = splitArgs(call, ctx);
+  ctx.requireImport('jax');
+  return `${object.text} = jax.random.key(${positional[0] ?? keywords.get('seed') ?? '0'})`;
 }
 
 /** The key for a draw at `node`: from its generator when it has its own stream, else the notebook's. */

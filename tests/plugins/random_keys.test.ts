@@ -389,6 +389,29 @@ describe('plugins/random_keys.ts: torch.Generator and draws evaluated once', () 
     ]);
   });
 
+  test('reseeding a named generator, at notebook level or in a function, rebinds its key', async () => {
+    const out = await convert(py`
+      import torch
+      g = torch.Generator()
+      g.manual_seed(42)
+      a = torch.randn(2, generator=g)
+
+      def reset(seed):
+          g.manual_seed(seed)
+    `);
+    expect(out).toBe(py`
+      import jax
+      g = jax.random.key(67280421310721)
+      g = jax.random.key(42)
+      g, key_1 = jax.random.split(g)
+      a = jax.random.normal(key_1, (2,))
+
+      def reset(seed):
+          global g
+          g = jax.random.key(seed)
+    `);
+  });
+
   test("a comprehension's first iterable is drawn once, before the statement; a draw per element is not converted", async () => {
     const cell = await convertCell(py`
       import torch
