@@ -8,6 +8,7 @@ import type { HookContext } from '../src/engine/context';
 import { atom } from '../src/engine/mapping';
 import { splitArgs } from './args';
 import { updaterLoopOf } from './autograd';
+import { parameterAt } from './model_attributes';
 
 type OutOfPlace = (x: string, args: string[], kw: Map<string, string>) => string | undefined;
 
@@ -115,7 +116,9 @@ export function inPlace(node: Node, ctx: HookContext): string | undefined {
     ctx.note('info', '.data dropped: a JAX array is its own data', node, 'in-place');
   }
   withoutData(node, positional, ctx);
-  const current = ctx.text(object);
+  // a model's parameter (`model.weight`): updated in torch's layout, stored in its variables
+  const param = object.type === 'attribute' ? parameterAt(object, ctx) : undefined;
+  const current = param ? param.toTorch(param.store) : ctx.text(object);
   if (object.type === 'identifier' && loopVariable(object) && !updaterLoopOf(object)) {
     const why = `${method} on the loop variable ${current}: rebinding it would leave the array in the list unchanged (JAX arrays are immutable); update the list's elements`;
     ctx.note('warning', why, node, 'in-place');
@@ -128,7 +131,9 @@ export function inPlace(node: Node, ctx: HookContext): string | undefined {
     return undefined;
   }
   ctx.requireImport(value.includes('jax.nn.') ? 'jax' : 'jnp');
-  const assignment = updateOf(object, value, ctx);
+  const assignment = param
+    ? `${param.store} = ${param.fromTorch(value)}`
+    : updateOf(object, value, ctx);
   const parent = node.parent;
   if (parent?.type === 'expression_statement' && assignment) {
     if (object.type !== 'identifier') {

@@ -25,7 +25,7 @@ import { convConstructor, embedding, linearFunctional } from './layers_misc';
 import { namedResult } from './linalg';
 import { loss } from './losses';
 import { groupNorm, groupNormCall, layerNorm } from './normalization';
-import { randomness } from './random_keys';
+import { generatorReseed, randomness } from './random_keys';
 import { fieldReference, initStatement, moduleClass, moduleMethod } from './module_class';
 import { optimizer } from './optimizers';
 import { functionEnter, functionLeave, modelFunctionCall } from './model_arguments';
@@ -60,6 +60,7 @@ const modeSwitch: TextFilter = text => /\.(train|eval)\s*\(/.test(text);
 const optimizerStep: TextFilter = text => /\.step\(\s*\)/.test(text);
 const backward: TextFilter = text => /\.backward\(/.test(text);
 const mentionsGradMode: TextFilter = text => /grad|inference_mode/.test(text);
+const reseed: TextFilter = text => /\.manual_seed\(/.test(text);
 
 export function builtinHooks(): HookRegistry {
   return new HookRegistry()
@@ -81,6 +82,7 @@ export function builtinHooks(): HookRegistry {
     .register('loss', loss)
     .register('cross_entropy', loss)
     .register('randomness', randomness)
+    .register('structure:expression_statement/generator_seed', generatorReseed, reseed)
     .register('optimizer', optimizer)
     .register('expand', expand)
     .register('repeat', repeat)

@@ -1,17 +1,27 @@
 /**
  * Attributes of a model read outside apply. A Flax module's submodules, parameters and
  * statistics exist only inside apply or in its variables, so: `model.training` is the mode
- * the notebook last set (torch starts in training mode); `net.bn1.running_mean` and
- * `net.fc1.weight` read the variables, in torch's layout; `net.conv1` used as a layer is
- * the submodule of the bound model, channels kept first. Anything else is annotated.
+ * the notebook last set (torch starts in training mode); `net.bn1.running_mean`,
+ * `net.fc1.weight` and, for a layer used as the model, `model.weight` read the variables,
+ * in torch's layout (`.data` is the array itself); `net.conv1` used as a layer is the
+ * submodule of the bound model, channels kept first. In-place updates of a parameter
+ * (`model.weight.data.normal_(0, 0.01)`) assign into the variables (see `parameterAt`).
+ * Anything else is annotated.
  */
 import type { Node } from 'web-tree-sitter';
 import type { HookContext } from '../src/engine/context';
+import { atom } from '../src/engine/mapping';
 import { channelsLast, spatialDims } from './conv_layout';
 import { isPassedIn, variablesOf } from './model_apply';
+import { dottedName } from '../src/engine/analysis';
 
-/** torch parameter or buffer -> collection, Flax name, and the expression back to torch's layout. */
-function leafOf(layer: string, attr: string): [string, string, (x: string) => string] | undefined {
+type Layout = (x: string) => string;
+
+/**
+ * torch parameter or buffer -> collection, Flax name, and the expressions from Flax's layout
+ * to torch's and back.
+ */
+function leafOf(layer: string, attr: string): [string, string, Layout, Layout] | undefined {
   const same = (x: string) => x;
   const kind = layer.replace(/^torch\.nn\./, '');
   if (/^BatchNorm[123]d$|^LayerNorm$|^GroupNorm$/.test(kind)) {
@@ -23,24 +33,71 @@ function leafOf(layer: string, attr: string): [string, string, (x: string) => st
     };
     const hit = table[attr];
     return hit && (kind.startsWith('BatchNorm') || hit[0] === 'params')
-      ? [...hit, same]
+      ? [...hit, same, same]
       : undefined;
   }
   if (attr === 'bias' && /^(Linear|Conv[123]d)$/.test(kind)) {
-    return ['params', 'bias', same];
+    return ['params', 'bias', same, same];
   }
   if (attr === 'weight' && kind === 'Linear') {
-    return ['params', 'kernel', x => `${x}.T`];
+    const t = (x: string) => `${atom(x)}.T`;
+    return ['params', 'kernel', t, t];
   }
   if (attr === 'weight' && /^Conv[123]d$/.test(kind)) {
     const n = spatialDims(kind);
-    const perm = [n + 1, n, ...Array.from({ length: n }, (_, i) => i)].join(', ');
-    return ['params', 'kernel', x => `jnp.transpose(${x}, (${perm}))`]; // HWIO -> OIHW
+    const toTorch = [n + 1, n, ...Array.from({ length: n }, (_, i) => i)]; // HWIO -> OIHW
+    const fromTorch = toTorch.map((_, i) => toTorch.indexOf(i));
+    const perm = (p: number[]) => (x: string) => `jnp.transpose(${x}, (${p.join(', ')}))`;
+    return ['params', 'kernel', perm(toTorch), perm(fromTorch)];
   }
   if (attr === 'weight' && kind === 'Embedding') {
-    return ['params', 'embedding', same];
+    return ['params', 'embedding', same, same];
   }
   return undefined;
+}
+
+/** A parameter or statistic in a model's variables, in Flax's layout, and its layout conversions. */
+export interface Leaf {
+  /** `variables['params']['fc']['kernel']`: readable, and assignable (init returns plain dicts). */
+  store: string;
+  toTorch: Layout;
+  fromTorch: Layout;
+}
+
+/** The leaf at `model.<path>`: along user module classes, or the layer itself when the model is one. */
+function leafAt(ctx: HookContext, model: string, path: string[]): Leaf | undefined {
+  const own = ctx.symbols.instances.get(model);
+  const holder = path.slice(0, -1); // the submodules holding the leaf
+  let layer: string | undefined;
+  if (own && !ctx.symbols.classes.has(own)) {
+    layer = holder.length === 0 ? own : undefined; // `model = nn.Linear(...)`: `model.weight`
+  } else {
+    const layers = holder.length > 0 ? layersAlong(ctx, model, holder) : undefined;
+    layer = layers?.length === holder.length ? layers[layers.length - 1] : undefined;
+  }
+  const leaf = layer && path.length > 0 ? leafOf(layer, path[path.length - 1]) : undefined;
+  if (!leaf) {
+    return undefined;
+  }
+  const [collection, flaxName, toTorch, fromTorch] = leaf;
+  const keys = [...holder, flaxName].map(k => `['${k}']`).join('');
+  ctx.requireImport('jnp');
+  return { store: `${variablesOf(model)}['${collection}']${keys}`, toTorch, fromTorch };
+}
+
+/**
+ * The model parameter an expression names (`model.weight`, `net.fc.bias`, with or without
+ * `.data`), for in-place updates: they read `toTorch(store)` and assign `store`.
+ */
+export function parameterAt(node: Node, ctx: HookContext): Leaf | undefined {
+  const parts = (dottedName(node) ?? '').split('.');
+  if (parts[parts.length - 1] === 'data') {
+    parts.pop();
+  }
+  if (parts.length < 2 || !ctx.symbols.instances.has(parts[0]) || isPassedIn(node, parts[0], ctx)) {
+    return undefined;
+  }
+  return leafAt(ctx, parts[0], parts.slice(1));
 }
 
 /** The layers along `path` from a model's class: user module classes are followed. */
@@ -61,25 +118,18 @@ function layersAlong(ctx: HookContext, model: string, path: string[]): string[] 
 /** `text` (a prefix of the node's dotted name) converted; `whole` when it is the whole node. */
 function convert(text: string, node: Node, whole: boolean, ctx: HookContext): string | undefined {
   const [name, ...path] = text.split('.');
-  const vars = variablesOf(name);
   if (path[path.length - 1] === 'training') {
     const mode = ctx.symbols.modes.get(name) ?? 'train';
     ctx.comment(node, `${text}: the mode last set in the notebook (apply takes training=)`);
     return mode === 'train' ? 'True' : 'False';
   }
+  const leaf = leafAt(ctx, name, path);
+  if (leaf) {
+    return leaf.toTorch(leaf.store);
+  }
   const layers = layersAlong(ctx, name, path);
   if (!layers) {
     return undefined;
-  }
-  if (layers.length === path.length - 1) {
-    const leaf = leafOf(layers[layers.length - 1], path[path.length - 1]);
-    if (!leaf) {
-      return undefined;
-    }
-    const [collection, flaxName, toTorch] = leaf;
-    const keys = [...path.slice(0, -1), flaxName].map(k => `['${k}']`).join('');
-    ctx.requireImport('jnp');
-    return toTorch(`${vars}['${collection}']${keys}`);
   }
   const layer = layers[layers.length - 1];
   const usedAsLayer = whole && node.parent?.type !== 'attribute';
@@ -107,7 +157,8 @@ export function modelAttribute(node: Node, ctx: HookContext): string | undefined
   for (let end = parts.length; end > 1; end--) {
     const out = convert(parts.slice(0, end).join('.'), node, end === parts.length, ctx);
     if (out !== undefined) {
-      return [out, ...parts.slice(end)].join('.');
+      const rest = parts.slice(end);
+      return [out, ...(rest[0] === 'data' ? rest.slice(1) : rest)].join('.'); // a JAX array is its own data
     }
   }
   const vars = variablesOf(name);

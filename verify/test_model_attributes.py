@@ -85,3 +85,78 @@ def test_reads_match_torch(converted: str) -> None:
             actual = np.asarray(jax_ns[name])
             assert actual.shape == expected.shape, name
             np.testing.assert_allclose(actual, expected, rtol=1e-5, atol=1e-5, err_msg=name)
+
+
+# In-place updates of parameters (`.data` and not), of a torch layer used as the model and of
+# a submodule, are assignments into the variables in Flax's layout; after them, the reads and
+# the outputs must equal torch's, starting from the same (ported) weights.
+LAYERS = """
+import torch
+import torch.nn as nn
+
+class ConvNet(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(2, 4, 3)
+
+    def forward(self, x):
+        return self.conv(x)
+
+x = torch.ones(2, 3)
+xc = torch.linspace(-1, 1, 2 * 2 * 5 * 5).reshape(2, 2, 5, 5)
+lin = nn.Linear(3, 2)
+net = ConvNet()
+w_delta = torch.arange(6.0).reshape(2, 3)
+c_new = torch.arange(72.0).reshape(4, 2, 3, 3) / 72
+c_delta = torch.linspace(0, 1, 72).reshape(4, 2, 3, 3)
+marker = 0
+"""
+
+UPDATES = """
+lin.weight.data.mul_(2)
+lin.bias.data.fill_(0.5)
+lin.weight.data.add_(w_delta)
+net.conv.weight.data.copy_(c_new)
+net.conv.bias.data.zero_()
+net.conv.weight.data.sub_(c_delta)
+"""
+
+LAYER_READS = {
+    "lin_weight": "lin.weight",
+    "lin_bias": "lin.bias",
+    "conv_weight": "net.conv.weight",
+    "conv_bias": "net.conv.bias",
+    "lin_out": "lin(x)",
+    "conv_out": "net(xc)",
+}
+
+
+def test_in_place_updates_of_parameters_match_torch() -> None:
+    import torch
+
+    from jupyterlab_switcheroo.weights import port_state_dict
+
+    source = LAYERS + UPDATES + "".join(f"{k} = {v}\n" for k, v in LAYER_READS.items())
+    with tempfile.TemporaryDirectory() as tmp:
+        conversion = CliConverter(workers=1)._one(Path(tmp), "layer_model", source)
+    assert conversion.source is not None, conversion.error
+    converted = conversion.source
+    assert "variables['params']['kernel'] = " in converted
+    assert "net_variables['params']['conv']['bias'] = " in converted
+
+    torch.manual_seed(0)
+    torch_ns = load_source(source, "torch_layer_model")
+    torch.manual_seed(0)
+    initial = load_source(LAYERS, "torch_layer_initial")
+    head, tail = converted.split("\nmarker = 0\n", 1)
+    jax_ns = load_source(head, "jax_layer_model")
+    for name in ("lin", "net"):
+        template = jax_ns[f"{name}_variables"]
+        jax_ns[f"{name}_variables"] = port_state_dict(initial[name], template=template)
+    exec(compile(tail, "<updates>", "exec"), jax_ns)
+
+    for name in LAYER_READS:
+        expected = torch_ns[name].detach().numpy()
+        actual = np.asarray(jax_ns[name])
+        assert actual.shape == expected.shape, name
+        np.testing.assert_allclose(actual, expected, rtol=1e-5, atol=1e-5, err_msg=name)

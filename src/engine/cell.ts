@@ -6,6 +6,7 @@ import type { HookRegistry } from './hooks';
 import type { Entry, KnowledgeBase } from './knowledge';
 import { atom, bindArgs, emitCall, translateArgs, type BoundArgs } from './mapping';
 import { lineIndent } from './lines';
+import { endsWithPlaceholder } from './magics';
 import { EditSet } from './rewrite';
 import { TensorInference } from './tensors';
 import type { ClassInfo, SymbolTable } from './symbols';
@@ -320,6 +321,12 @@ export class CellConverter implements HookContext {
       }
     }
     const name = fn.childForFieldName('attribute')?.text ?? '';
+    const ctor = object?.type === 'call' ? object.childForFieldName('function') : null;
+    const built = ctor ? this.resolve(ctor) : undefined;
+    const builtEntry = built ? this.kb.lookup(`${built}.${name}`) : undefined;
+    if (builtEntry) {
+      return this.applyEntry(node, { name: `${built}.${name}`, entry: builtEntry }); // `torch.Generator().manual_seed(0)`
+    }
     if (object?.text === 'self' && this.scope.cls?.layers.has(name)) {
       return this.convertLayerCall(node, this.scope.cls.layers.get(name) as string);
     }
@@ -665,6 +672,10 @@ export class CellConverter implements HookContext {
     let stmt = statementOf(node);
     while (topLevel && stmt.parent && stmt.parent.type !== 'module') {
       stmt = stmt.parent;
+    }
+    const magic = stmt.previousNamedSibling;
+    if (magic?.endPosition.row === stmt.startPosition.row && endsWithPlaceholder(magic.text)) {
+      stmt = magic; // `%time stmt`: before the magic, not inside it
     }
     this.work.edits.insert(stmt.startIndex, `${line}\n${this.indentOf(stmt)}`);
   }

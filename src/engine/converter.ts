@@ -86,14 +86,19 @@ export class Converter {
     if (cell.cellType !== 'code' || cell.source.trim() === '') {
       return { diagnostics: [] };
     }
-    const masked = maskMagics(cell.source);
+    let masked = maskMagics(cell.source);
     if (masked.skip) {
       return {
         diagnostics: [{ level: 'info', message: masked.skip, line: 1, code: 'other-language' }],
         skipped: masked.skip
       };
     }
-    const tree = this.parser.parse(masked.text);
+    let tree = this.parser.parse(masked.text);
+    if (tree.rootNode.hasError && masked.codeLines.length > 0) {
+      tree.delete(); // a `%timeit` argument that is not a Python statement: mask the whole line
+      masked = maskMagics(cell.source, false);
+      tree = this.parser.parse(masked.text);
+    }
     if (tree.rootNode.hasError) {
       const line = firstErrorLine(tree.rootNode);
       tree.delete();

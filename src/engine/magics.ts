@@ -13,11 +13,27 @@ export interface MaskedSource {
   placeholders: Map<string, string>;
   /** Set when the whole cell must be left alone, with the reason. */
   skip?: string;
-  /** 1-based lines holding a line magic or shell escape. */
+  /** 1-based lines holding a line magic or shell escape whose text is not converted. */
   magicLines: number[];
+  /** 1-based lines of `%time` / `%timeit` whose statement is exposed to conversion. */
+  codeLines: number[];
 }
 
 const PREFIX = '__switcheroo_magic_';
+
+/**
+ * Line magics whose argument is a Python statement run in the notebook's namespace: the
+ * magic and its options become a placeholder statement, `__switcheroo_magic_0__; stmt`,
+ * so the statement is converted like any other, on the same line.
+ */
+const CODE_MAGIC =
+  /^%(?:time(?:\s+--no-raise-error)?|timeit(?:\s+-(?:[tcqo]*[nrp]\s*\d+|[tcqo]+|v\s*\w+))*)\s+(?=[^\s!%?-])/;
+const CODE_SEPARATOR = '; ';
+
+/** Does a statement's text end with a magic placeholder (the magic before `; stmt`)? */
+export function endsWithPlaceholder(text: string): boolean {
+  return new RegExp(`${PREFIX}\\d+__$`).test(text);
+}
 
 /** Does this line (already known to start a statement) hold IPython-only syntax? */
 function magicSpan(line: string): [number, number] | undefined {
@@ -86,9 +102,11 @@ function statementStarts(text: string): boolean[] {
   return starts;
 }
 
-export function maskMagics(source: string): MaskedSource {
+/** `exposeCode`: let the statements of `%time` / `%timeit` be converted (off when they do not parse). */
+export function maskMagics(source: string, exposeCode = true): MaskedSource {
   const placeholders = new Map<string, string>();
   const magicLines: number[] = [];
+  const codeLines: number[] = [];
   const first = source.split('\n', 1)[0].trim();
   const cellMagic = /^%%(\S+)/.exec(first);
   if (cellMagic && !PYTHON_CELL_MAGICS.has(cellMagic[1])) {
@@ -96,11 +114,12 @@ export function maskMagics(source: string): MaskedSource {
       text: source,
       placeholders,
       magicLines,
+      codeLines,
       skip: `cell magic %%${cellMagic[1]} runs code that is not Python; left untouched`
     };
   }
   if (!/[%!?]/.test(source)) {
-    return { text: source, placeholders, magicLines };
+    return { text: source, placeholders, magicLines, codeLines };
   }
   const lines = source.split('\n');
   const starts = statementStarts(source);
@@ -114,11 +133,23 @@ export function maskMagics(source: string): MaskedSource {
       continue;
     }
     const name = `${PREFIX}${placeholders.size}__`;
-    placeholders.set(name, line.slice(span[0], span[1]));
+    const magic = line.slice(span[0], span[1]);
+    const code = exposeCode ? CODE_MAGIC.exec(magic) : null;
+    if (code) {
+      placeholders.set(name + CODE_SEPARATOR, code[0]);
+      lines[li] =
+        lines[li].slice(0, span[0]) +
+        name +
+        CODE_SEPARATOR +
+        lines[li].slice(span[0] + code[0].length);
+      codeLines.push(li + 1);
+      continue;
+    }
+    placeholders.set(name, magic);
     lines[li] = lines[li].slice(0, span[0]) + name + lines[li].slice(span[1]);
     magicLines.push(li + 1);
   }
-  return { text: lines.join('\n'), placeholders, magicLines };
+  return { text: lines.join('\n'), placeholders, magicLines, codeLines };
 }
 
 /** Put the original magics back; undefined if a placeholder went missing. */

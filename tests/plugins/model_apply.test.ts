@@ -484,7 +484,7 @@ describe('plugins/model_apply.ts and plugins/training_step.ts', () => {
     `);
   });
 
-  test('parameters and submodules read outside apply are annotated and the cell flagged partial', async () => {
+  test('attributes read outside apply that the converter does not know are annotated and the cell flagged partial', async () => {
     const cell = await convertCell(py`
       import torch
       import torch.nn as nn
@@ -492,7 +492,7 @@ describe('plugins/model_apply.ts and plugins/training_step.ts', () => {
       X = torch.ones(4, 3)
       net = nn.Linear(3, 1)
       y = net(X)
-      print(net.weight.shape, net.bias)
+      print(net.in_features, net.out_features)
     `);
     expect(cell.source).toBe(py`
       import jax
@@ -505,7 +505,7 @@ describe('plugins/model_apply.ts and plugins/training_step.ts', () => {
       net = nn.Dense(features=1)
       net_variables = net.init(key_1, X[:1])
       y = net.apply(net_variables, X)
-      print(net.weight.shape, net.bias)  # switcheroo: net.weight.shape is not converted: read net_variables['params'] or use net.apply  # switcheroo: net.bias is not converted: read net_variables['params'] or use net.apply
+      print(net.in_features, net.out_features)  # switcheroo: net.in_features is not converted: read net_variables['params'] or use net.apply  # switcheroo: net.out_features is not converted: read net_variables['params'] or use net.apply
     `);
     expect(cell.flags.partial).toBe(true);
   });

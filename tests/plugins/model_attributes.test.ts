@@ -1,4 +1,4 @@
-import { convertCell, py } from '../helpers';
+import { convert, convertCell, py } from '../helpers';
 
 const NET = py`
   import torch
@@ -80,5 +80,75 @@ describe('plugins/model_attributes.ts', () => {
       "print(net.conv1.padding_mode)  # switcheroo: net.conv1.padding_mode is not converted: read net_variables['params'] or use net.apply\n"
     );
     expect(cell.flags.partial).toBe(true);
+  });
+});
+
+describe('plugins/model_attributes.ts: a torch layer used as the model', () => {
+  test("reads of its parameters are the variables in torch's layout; .data is the array itself", async () => {
+    const cell = await convertCell(py`
+      import torch
+      import torch.nn as nn
+
+      x = torch.ones(2, 3)
+      model = nn.Linear(3, 1)
+      y = model(x)
+      w = model.weight.detach().squeeze(0)
+      print(model.bias.data, model.weight.shape)
+    `);
+    expect(cell.source).toContain(py`
+      w = (jnp.squeeze(jax.lax.stop_gradient(variables['params']['kernel'].T), axis=0) if jax.lax.stop_gradient(variables['params']['kernel'].T).shape[0] == 1 else jax.lax.stop_gradient(variables['params']['kernel'].T))
+      print(variables['params']['bias'], variables['params']['kernel'].T.shape)
+    `);
+    expect(cell.flags.partial).toBe(false);
+  });
+
+  test('in-place initialisers on .data assign into the variables: draws in Flax layout, other updates through torch layout', async () => {
+    const cell = await convertCell(py`
+      import torch
+      import torch.nn as nn
+
+      torch.manual_seed(0)
+      x = torch.ones(2, 3)
+      model = nn.Linear(3, 2)
+      model.weight.data.normal_(0.0, 0.01)
+      model.bias.data.zero_()
+      model.weight.data.copy_(w0)
+      model.weight.mul_(2)
+      conv = nn.Conv2d(1, 4, 3)
+      conv.weight.data.uniform_(-0.1, 0.1)
+      conv.weight.data.add_(delta)
+      y = model(x) + conv(x[None, None]).sum()
+    `);
+    expect(cell.source).toContain(py`
+      model = nn.Dense(features=2)
+      variables = model.init(key_1, x[:1])
+      rng_key, key_2 = jax.random.split(rng_key)
+      variables['params']['kernel'] = 0.0 + 0.01 * jax.random.normal(key_2, variables['params']['kernel'].shape, variables['params']['kernel'].dtype)
+      variables['params']['bias'] = jnp.zeros_like(variables['params']['bias'])
+      variables['params']['kernel'] = jnp.broadcast_to(jnp.asarray(w0, dtype=variables['params']['kernel'].T.dtype), variables['params']['kernel'].T.shape).T
+      variables['params']['kernel'] = (variables['params']['kernel'].T * 2).T
+    `);
+    expect(cell.source).toContain(py`
+      conv_variables['params']['kernel'] = jax.random.uniform(key_4, conv_variables['params']['kernel'].shape, conv_variables['params']['kernel'].dtype, -0.1, 0.1)
+      conv_variables['params']['kernel'] = jnp.transpose(jnp.transpose(conv_variables['params']['kernel'], (3, 2, 0, 1)) + delta, (2, 3, 1, 0))
+    `);
+    expect(cell.flags.partial).toBe(false);
+  });
+
+  test('an in-place draw on .data of a plain tensor rebinds the tensor', async () => {
+    const out = await convert(py`
+      import torch
+      torch.manual_seed(0)
+      w = torch.empty(3)
+      w.data.normal_()
+    `);
+    expect(out).toBe(py`
+      import jax
+      import jax.numpy as jnp
+      rng_key = jax.random.key(0)
+      w = jnp.zeros(3)
+      rng_key, key_1 = jax.random.split(rng_key)
+      w = jax.random.normal(key_1, w.shape, w.dtype)
+    `);
   });
 });

@@ -315,3 +315,119 @@ describe('plugins/random_keys.ts: randint with size as a keyword', () => {
     `);
   });
 });
+
+describe('plugins/random_keys.ts: torch.Generator and draws evaluated once', () => {
+  test('a seeded torch.Generator is a key of its own, split at each draw; built in place it is the key', async () => {
+    const cell = await convertCell(py`
+      import torch
+      torch.manual_seed(0)
+      g = torch.Generator().manual_seed(7)
+      a = torch.randn(3, generator=g)
+      b = torch.rand(2, generator=g)
+      c = torch.randperm(5, generator=torch.Generator().manual_seed(1))
+      d = torch.rand(2, generator=torch.Generator())
+      e = torch.randn(2)
+    `);
+    expect(cell.source).toBe(py`
+      import jax
+      rng_key = jax.random.key(0)
+      g = jax.random.key(7)
+      g, key_1 = jax.random.split(g)
+      a = jax.random.normal(key_1, (3,))
+      g, key_2 = jax.random.split(g)
+      b = jax.random.uniform(key_2, (2,))
+      c = jax.random.permutation(jax.random.key(1), 5)
+      d = jax.random.uniform(jax.random.key(67280421310721), (2,))
+      rng_key, key_3 = jax.random.split(rng_key)
+      e = jax.random.normal(key_3, (2,))
+    `);
+    expect(cell.flags.partial).toBe(false);
+  });
+
+  test("a generator made in a function is local to it (no global key); a notebook's generator is declared global; a passed-in one uses the threaded key", async () => {
+    const result = await convertCode([
+      py`
+        import torch
+        torch.manual_seed(0)
+        shared = torch.Generator().manual_seed(3)
+      `,
+      py`
+        def make(n, seed=0):
+            """Synthetic data."""
+            g = torch.Generator().manual_seed(seed)
+            x = torch.rand(n, 1, generator=g) * 40
+            return x + torch.randn(n, 1, generator=g)
+
+        def draw(n):
+            return torch.randn(n, generator=shared)
+
+        def passed(n, gen):
+            return torch.randn(n, generator=gen)
+      `
+    ]);
+    expect(result.cells[1].source).toBe(py`
+      def make(n, seed=0):
+          """Synthetic data."""
+          g = jax.random.key(seed)
+          g, key_1 = jax.random.split(g)
+          x = jax.random.uniform(key_1, (n, 1)) * 40
+          g, key_2 = jax.random.split(g)
+          return x + jax.random.normal(key_2, (n, 1))
+
+      def draw(n):
+          global shared
+          shared, key_3 = jax.random.split(shared)
+          return jax.random.normal(key_3, n)
+
+      def passed(n, gen):
+          global rng_key
+          rng_key, key_4 = jax.random.split(rng_key)
+          return jax.random.normal(key_4, n)
+    `);
+    expect(result.cells[1].diagnostics.map(d => [d.level, d.code, d.line])).toEqual([
+      ['info', 'rng', 11]
+    ]);
+  });
+
+  test('reseeding a named generator, at notebook level or in a function, rebinds its key', async () => {
+    const out = await convert(py`
+      import torch
+      g = torch.Generator()
+      g.manual_seed(42)
+      a = torch.randn(2, generator=g)
+
+      def reset(seed):
+          g.manual_seed(seed)
+    `);
+    expect(out).toBe(py`
+      import jax
+      g = jax.random.key(67280421310721)
+      g = jax.random.key(42)
+      g, key_1 = jax.random.split(g)
+      a = jax.random.normal(key_1, (2,))
+
+      def reset(seed):
+          global g
+          g = jax.random.key(seed)
+    `);
+  });
+
+  test("a comprehension's first iterable is drawn once, before the statement; a draw per element is not converted", async () => {
+    const cell = await convertCell(py`
+      import torch
+      torch.manual_seed(0)
+      signs = {int(torch.sign(v).item()) for v in torch.randn(20)}
+      rows = [torch.randn(2) for _ in range(3)]
+    `);
+    expect(cell.source).toBe(py`
+      import jax
+      import jax.numpy as jnp
+      import torch  # switcheroo: kept, torch is still used
+      rng_key = jax.random.key(0)
+      rng_key, key_1 = jax.random.split(rng_key)
+      signs = {int(jnp.sign(v).item()) for v in jax.random.normal(key_1, (20,))}
+      rows = [torch.randn(2) for _ in range(3)]  # switcheroo: torch.randn is not converted in this form; left as is
+    `);
+    expect(cell.flags.partial).toBe(true);
+  });
+});
