@@ -33,7 +33,8 @@ import { applyAssignment, modelCall, modelInit, modelMethod } from './model_appl
 import { modelAttribute } from './model_attributes';
 import { pad } from './pad';
 import { adaptiveAvgPool, pool } from './pooling';
-import { dist, maxMin } from './reductions';
+import { cdist, dist, maxMin } from './reductions';
+import { nonzero, topk } from './indices';
 import {
   expand,
   flatten,
@@ -97,6 +98,9 @@ export function builtinHooks(): HookRegistry {
     .register('flatten', flatten)
     .register('max_min', maxMin)
     .register('dist', dist)
+    .register('cdist', cdist)
+    .register('topk', topk)
+    .register('nonzero', nonzero)
     .register('named_result', namedResult)
     .register('layout_query', layoutQuery)
     .register('autograd.grad', autogradGrad)
