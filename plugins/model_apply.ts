@@ -464,7 +464,9 @@ export function modelCall(node: Node, ctx: HookContext): string | undefined {
     extra.push("mutable=['batch_stats']");
   }
   const all = [inner, ...extra].filter(Boolean).join(', ');
-  return `${name}.apply(${vars}${all ? ', ' : ''}${all})`;
+  const out = `${name}.apply(${vars}${all ? ', ' : ''}${all})`;
+  step?.applied.set(node.startIndex, out); // a call inside a larger rewrite loses its own edit
+  return out;
 }
 
 const DROPOUT = 'torch.nn.Dropout';

@@ -28,6 +28,8 @@ export interface Step {
   step: Node;
   /** The enclosing function (not a method), whose globals the step rebinds. */
   fn?: Node;
+  /** The converted text of each model call in the forward statements, by start index. */
+  applied: Map<number, string>;
   dropoutKey(ctx: HookContext): string;
 }
 
@@ -168,6 +170,7 @@ function analyse(block: Node, ctx: HookContext): Step | undefined {
     backward: stmts[s - 1],
     step: stmts[s],
     fn,
+    applied: new Map(),
     dropoutKey(c: HookContext) {
       key ??= freshKey(forward[0], c);
       return key;
@@ -238,10 +241,16 @@ export function trainingStep(node: Node, ctx: HookContext): string | undefined {
         const call = st
           .descendantsOfType('call')
           .find(c => c?.childForFieldName('function')?.text === step.model);
-        if (call) {
-          const callText = ctx.text(call);
-          body.push(`out, updates = ${callText}`);
-          text = text.replace(callText, 'out');
+        const callText = call && step.applied.get(call.startIndex);
+        if (callText && text.includes(callText)) {
+          const out = freshName('out', step.forward);
+          body.push(`${out}, updates = ${callText}`);
+          text = text.split(callText).join(out); // a hook may repeat its argument
+        } else if (call) {
+          const why = `${step.model}(...) here returns the output and the new batch statistics: split them (out, updates = ${step.model}.apply(...))`;
+          ctx.note('warning', why, call, 'training-step');
+          ctx.flagCell('partial', 'batch statistics of a model call not split out');
+          ctx.comment(st, why);
         }
       }
     }
@@ -312,6 +321,16 @@ function findStepOf(block: Node, ctx: HookContext): Step | undefined {
     return undefined;
   }
   return cachedStep(block, ctx);
+}
+
+/** `base`, or `base_1`, `base_2`... when the statements already use the name. */
+function freshName(base: string, statements: Node[]): string {
+  const used = (n: string) => statements.some(st => new RegExp(`\\b${n}\\b`).test(st.text));
+  let name = base;
+  for (let i = 1; used(name); i++) {
+    name = `${base}_${i}`;
+  }
+  return name;
 }
 
 /** The names an assignment target binds. */
