@@ -28,6 +28,7 @@ import { groupNorm, groupNormCall, layerNorm } from './normalization';
 import { randomness } from './random_keys';
 import { fieldReference, initStatement, moduleClass, moduleMethod } from './module_class';
 import { optimizer } from './optimizers';
+import { lrScheduler, optimizerUse, schedulerUse } from './lr_schedulers';
 import { functionEnter, functionLeave, modelFunctionCall } from './model_arguments';
 import { applyAssignment, modelCall, modelInit, modelMethod } from './model_apply';
 import { modelAttribute } from './model_attributes';
@@ -83,6 +84,9 @@ export function builtinHooks(): HookRegistry {
     .register('cross_entropy', loss)
     .register('randomness', randomness)
     .register('optimizer', optimizer)
+    .register('optimizer.object', optimizerUse)
+    .register('lr_scheduler', lrScheduler)
+    .register('lr_scheduler.object', schedulerUse)
     .register('expand', expand)
     .register('repeat', repeat)
     .register('split_chunk', splitChunk)

@@ -9,6 +9,7 @@
 import type { Node } from 'web-tree-sitter';
 import type { HookContext } from '../src/engine/context';
 import { isParameter, isPassedIn, modelKind, variablesOf } from './model_apply';
+import { groupsModel } from './param_groups';
 import { firstStatement, freshKey, useGlobalKey } from './random_keys';
 
 export interface OptimizerInfo {
@@ -77,9 +78,10 @@ export function optimizerState(node: Node, ctx: HookContext): string | undefined
   const name = left.text;
   const first = right?.childForFieldName('arguments')?.namedChildren[0];
   const params = /^(\w+)\.parameters\(\)$/.exec(first?.text ?? '');
-  const model = params?.[1];
+  const groups = first?.type === 'list' && first.namedChildren.some(g => g?.type === 'dictionary');
+  const model = params?.[1] ?? (groups ? groupsModel(right as Node, ctx) : undefined);
   if (!model || !ctx.symbols.instances.has(model) || isPassedIn(node, model, ctx)) {
-    const why = !params
+    const why = !model
       ? 'parameter groups or a parameter list: build the optax transform per group (optax.multi_transform)'
       : `${model} is not a model known at notebook level: initialise the state with ${name}.init(params)`;
     ctx.note('warning', `${name}: ${why}`, node, 'optimizer');
