@@ -356,7 +356,10 @@ export function modelInit(node: Node, ctx: HookContext): string | undefined {
   const before = [...sources.slice(0, cell), own.slice(0, node.startIndex)].join('\n');
   const after = [own.slice(node.endIndex), ...sources.slice(cell + 1)].join('\n');
   const sites = [...callSites(after, name), ...sitesThroughFunctions(after, name, ctx)];
-  if (sites.length === 0 && !new RegExp(`(?<![\\w.])${name}\\.(named_)?parameters\\(`).test(after)) {
+  if (
+    sites.length === 0 &&
+    !new RegExp(`(?<![\\w.])${name}\\.(named_)?parameters\\(`).test(after)
+  ) {
     return undefined; // nothing reads its variables: no init
   }
   let sample: string | undefined;

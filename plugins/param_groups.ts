@@ -26,25 +26,44 @@ export const PARAM_GROUP_LABELS = `def param_group_labels(params, *groups):
     return jax.tree_util.tree_map(lambda p: index.get(id(p), len(groups)), params)
 `;
 
+/** Notebook models whose parameters `text` iterates (`net.parameters()`, `net.named_parameters()`). */
+function modelsIn(text: string, ctx: HookContext): Set<string> {
+  const found = new Set<string>();
+  for (const m of text.matchAll(/(?<![\w.])(\w+)\.(?:named_)?parameters\(/g)) {
+    if (ctx.symbols.instances.has(m[1])) {
+      found.add(m[1]);
+    }
+  }
+  return found;
+}
+
 /**
  * The notebook model whose parameters the groups hold: the one model whose parameters the
- * groups, or the code before them (this cell, then earlier cells), iterate.
+ * groups iterate, or else the nearest earlier top-level statement (this cell, then earlier
+ * cells) that names a group's list and iterates one model's parameters.
  */
 export function groupsModel(call: Node, ctx: HookContext): string | undefined {
+  const args = call.childForFieldName('arguments')?.text ?? '';
+  const direct = modelsIn(args, ctx);
+  if (direct.size > 0) {
+    return direct.size === 1 ? [...direct][0] : undefined;
+  }
+  // the names the groups' 'params' values use
+  const values = (call.childForFieldName('arguments')?.namedChildren[0]?.namedChildren ?? [])
+    .flatMap(group => group?.namedChildren ?? [])
+    .filter(pair => pair?.type === 'pair' && keyOf(pair) === 'params');
+  const names = new Set(
+    values.flatMap(v => v?.descendantsOfType('identifier').map(id => id?.text ?? '') ?? [])
+  );
   const sources = (ctx.state.get('notebook.sources') as string[] | undefined) ?? [];
   const cell = (ctx.state.get('notebook.cell') as number | undefined) ?? 0;
-  const args = call.childForFieldName('arguments')?.text ?? '';
-  const texts = [args, call.tree.rootNode.text.slice(0, call.startIndex)];
-  texts.push(...sources.slice(0, cell).reverse());
-  for (const text of texts) {
-    const found = new Set<string>();
-    for (const m of text.matchAll(/(?<![\w.])(\w+)\.(?:named_)?parameters\(/g)) {
-      if (ctx.symbols.instances.has(m[1])) {
-        found.add(m[1]);
-      }
-    }
+  const before = [...sources.slice(0, cell), call.tree.rootNode.text.slice(0, call.startIndex)];
+  const statements = before.flatMap(text => text.split(/\n(?=\S)/)).reverse();
+  for (const statement of statements) {
+    const words = new Set(statement.match(/[A-Za-z_]\w*/g) ?? []);
+    const found = [...names].some(n => words.has(n)) ? modelsIn(statement, ctx) : new Set();
     if (found.size > 0) {
-      return found.size === 1 ? [...found][0] : undefined;
+      return found.size === 1 ? ([...found][0] as string) : undefined;
     }
   }
   return undefined;

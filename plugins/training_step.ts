@@ -93,11 +93,11 @@ export function optimizerState(node: Node, ctx: HookContext): string | undefined
   const scope = owner
     ? `${ctx.state.get('notebook.cell') as number}:${owner.startIndex}`
     : undefined;
-  optimizers(ctx).set(name, { state: stateOf(name), model, scope });
   const text = ctx.text(node);
-  if (text === node.text) {
+  if (!ctx.text(right as Node).startsWith('optax.')) {
     return undefined; // the transform itself was not converted: its own note says why
   }
+  optimizers(ctx).set(name, { state: stateOf(name), model, scope });
   return `${text}\n${indentOf(node)}${stateOf(name)} = ${name}.init(${variablesOf(model)}['params'])`;
 }
 
