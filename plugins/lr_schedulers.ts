@@ -17,6 +17,8 @@ import { optimizers } from './training_step';
 
 const INJECTED = 'lr.injected';
 const SCHEDULERS = 'lr.schedulers';
+/** Optimizers that have a scheduler already. */
+const SCHEDULED = 'lr.scheduled';
 const OPTIMIZER_HOOK = 'optimizer.object';
 const SCHEDULER_HOOK = 'lr_scheduler.object';
 
@@ -85,6 +87,7 @@ export function injectsHyperparams(call: Node, ctx: HookContext): boolean {
   ].some(m => ctx.symbols.resolveDotted(m[1])?.startsWith('torch.optim.lr_scheduler.'));
   const injected = (ctx.state.get(INJECTED) as Set<string> | undefined) ?? new Set<string>();
   ctx.state.set(INJECTED, injected);
+  (ctx.state.get(SCHEDULED) as Set<string> | undefined)?.delete(name); // a new optimizer
   if (reads || scheduled) {
     injected.add(name);
   } else {
@@ -173,19 +176,23 @@ export function lrScheduler(node: Node, ctx: HookContext): string | undefined {
   const last = a.get('last_epoch');
   const fn = schedule(kind, a);
   const name = assignedName(node);
-  const why = !state
-    ? `its optimizer ${optimizer} is not an optimizer converted in this notebook`
-    : last !== undefined && last.trim() !== '-1'
-      ? 'last_epoch (resuming) is not converted'
-      : !fn
-        ? 'is not converted'
-        : !name || !isTopLevel(node)
-          ? 'is converted only when assigned to a name at notebook level'
-          : undefined;
+  const scheduled = (ctx.state.get(SCHEDULED) as Set<string> | undefined) ?? new Set<string>();
+  ctx.state.set(SCHEDULED, scheduled);
+  let why: string | undefined;
+  if (!state) {
+    why = `its optimizer ${optimizer} is not an optimizer converted in this notebook`;
+  } else if (scheduled.has(optimizer)) {
+    why = `a second scheduler on ${optimizer} (torch chains them) is not converted`;
+  } else if (last !== undefined && last.trim() !== '-1') {
+    why = 'last_epoch (resuming) is not converted';
+  } else if (!name || !isTopLevel(node)) {
+    why = 'is converted only when assigned to a name at notebook level';
+  }
   if (why || !fn || !name) {
-    ctx.note('warning', `${ref.name} ${why}`, node, 'unsupported-api');
+    ctx.note('warning', `${ref.name} ${why ?? 'is not converted'}`, node, 'unsupported-api');
     return undefined;
   }
+  scheduled.add(optimizer);
   once(ctx, node, 'lr.learning_rates_defined', LEARNING_RATES);
   once(ctx, node, 'lr.epoch_lr_defined', EPOCH_LR);
   const schedulers = (ctx.state.get(SCHEDULERS) as Map<string, string> | undefined) ?? new Map();

@@ -358,7 +358,7 @@ export function modelInit(node: Node, ctx: HookContext): string | undefined {
   const sites = [...callSites(after, name), ...sitesThroughFunctions(after, name, ctx)];
   if (
     sites.length === 0 &&
-    !new RegExp(`(?<![\\w.])${name}\\.(named_)?parameters\\(`).test(after)
+    !new RegExp(`(?<![\\w.])${name}\\.((named_)?parameters|state_dict)\\(`).test(after)
   ) {
     return undefined; // nothing reads its variables: no init
   }
