@@ -66,7 +66,10 @@ function pickedPart(node: Node): 0 | 1 | undefined {
 /** `x.nonzero()` -> jnp.argwhere (an (N, ndim) matrix); `as_tuple=True` -> jnp.nonzero. */
 export function nonzero(node: Node, ctx: HookContext): string | undefined {
   const bound = bindCall(node, ctx, signature(ctx, ['as_tuple']));
-  const x = subject(node, ctx, bound);
+  const receiver = node.childForFieldName('function')?.childForFieldName('object');
+  const inner = receiver?.type === 'parenthesized_expression' ? receiver.namedChildren[0] : null;
+  const x =
+    inner && ctx.entry?.entry.kind === 'method' ? ctx.text(inner) : subject(node, ctx, bound);
   const asTuple = bound.named.get('as_tuple') ?? 'False';
   if (!x || bound.splat || !/^(True|False)$/.test(asTuple)) {
     if (!/^(True|False)$/.test(asTuple)) {

@@ -2,7 +2,8 @@
  * A model's state is its variables. `model.state_dict()` is `variables` (params and batch
  * statistics, in Flax's nested layout) and `model.load_state_dict(state)` rebinds them. JAX
  * arrays are immutable, so the value is a snapshot: torch's state_dict shares storage with
- * the model and follows later training unless it is copied, so an uncopied one is annotated.
+ * the model and follows later training, so one kept in a name (not copied, not passed to a
+ * call such as torch.save) is annotated.
  */
 import type { Node } from 'web-tree-sitter';
 import type { HookContext } from '../src/engine/context';
@@ -16,10 +17,14 @@ function annotate(node: Node, ctx: HookContext, why: string): undefined {
   return undefined;
 }
 
-/** Is `node` the argument of `copy.deepcopy(...)` / `deepcopy(...)`? */
-function copied(node: Node): boolean {
-  const call = node.parent?.type === 'argument_list' ? node.parent.parent : undefined;
-  return /(^|\.)deepcopy$/.test(call?.childForFieldName('function')?.text ?? '');
+/** Is `node` within a call's arguments (consumed at once: copy.deepcopy, torch.save...)? */
+function passed(node: Node): boolean {
+  for (let p = node.parent; p && !/_statement$|^block$|^module$/.test(p.type); p = p.parent) {
+    if (p.type === 'argument_list') {
+      return true;
+    }
+  }
+  return false;
 }
 
 /** `model.state_dict()` -> `variables`; `model.load_state_dict(s)` -> `variables = s`. */
@@ -43,7 +48,7 @@ export function modelState(node: Node, ctx: HookContext): string | undefined {
         `${name}.state_dict(): the state is ${vars}, with Flax's nested names (params/batch_stats), not torch's keys`
       );
     }
-    if (!copied(node)) {
+    if (!passed(node)) {
       const why = `${name}.state_dict() is a snapshot of ${vars} (JAX arrays are immutable); torch's shares storage with the model and follows later training`;
       ctx.note('warning', why, node, 'model-state');
       ctx.comment(node, why);

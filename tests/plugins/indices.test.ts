@@ -63,7 +63,7 @@ describe('plugins/indices.ts', () => {
       import jax.numpy as jnp
       x = jnp.zeros((3, 4))
       idx = jnp.argwhere(x)
-      rows = jnp.nonzero((x > 0))[0]
+      rows = jnp.nonzero(x > 0)[0]
       both = jnp.nonzero(x)
       same = jnp.argwhere(x)
     `);

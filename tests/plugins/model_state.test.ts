@@ -1,18 +1,20 @@
 import { convertCell, py } from '../helpers';
 
 describe('plugins/model_state.ts', () => {
-  test('a copied state_dict() is the variables; load_state_dict(s) rebinds them', async () => {
+  test('a state_dict() copied or passed to a call is the variables; load_state_dict(s) rebinds them', async () => {
     const cell = await convertCell(py`
       import copy
       import torch.nn as nn
 
       net = nn.Linear(3, 2)
       best = copy.deepcopy(net.state_dict())
+      saved = dict(model=net.state_dict())
       net.load_state_dict(best)
       net.load_state_dict(state_dict=best, strict=True)
     `);
-    expect(cell.source.split('\n').slice(-4, -1)).toEqual([
+    expect(cell.source.split('\n').slice(-5, -1)).toEqual([
       'best = copy.deepcopy(net_variables)',
+      'saved = dict(model=net_variables)',
       'net_variables = best',
       'net_variables = best'
     ]);
