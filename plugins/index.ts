@@ -28,12 +28,14 @@ import { groupNorm, groupNormCall, layerNorm } from './normalization';
 import { generatorReseed, randomness } from './random_keys';
 import { fieldReference, initStatement, moduleClass, moduleMethod } from './module_class';
 import { optimizer } from './optimizers';
+import { lrScheduler, optimizerUse, schedulerUse } from './lr_schedulers';
 import { functionEnter, functionLeave, modelFunctionCall } from './model_arguments';
 import { applyAssignment, modelCall, modelInit, modelMethod } from './model_apply';
 import { modelAttribute } from './model_attributes';
 import { pad } from './pad';
 import { adaptiveAvgPool, pool } from './pooling';
-import { dist, maxMin } from './reductions';
+import { cdist, dist, maxMin } from './reductions';
+import { nonzero, topk } from './indices';
 import {
   expand,
   flatten,
@@ -84,6 +86,9 @@ export function builtinHooks(): HookRegistry {
     .register('randomness', randomness)
     .register('structure:expression_statement/generator_seed', generatorReseed, reseed)
     .register('optimizer', optimizer)
+    .register('optimizer.object', optimizerUse)
+    .register('lr_scheduler', lrScheduler)
+    .register('lr_scheduler.object', schedulerUse)
     .register('expand', expand)
     .register('repeat', repeat)
     .register('split_chunk', splitChunk)
@@ -99,6 +104,9 @@ export function builtinHooks(): HookRegistry {
     .register('flatten', flatten)
     .register('max_min', maxMin)
     .register('dist', dist)
+    .register('cdist', cdist)
+    .register('topk', topk)
+    .register('nonzero', nonzero)
     .register('named_result', namedResult)
     .register('layout_query', layoutQuery)
     .register('autograd.grad', autogradGrad)

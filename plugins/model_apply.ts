@@ -13,6 +13,7 @@ import type { HookContext } from '../src/engine/context';
 import type { ClassInfo } from '../src/engine/symbols';
 import { freshKey, isTopLevel, useGlobalKey } from './random_keys';
 import { layerCall } from './model_attributes';
+import { modelState } from './model_state';
 import { findStep, type Step } from './training_step';
 
 /** The variables collection of a model: `variables` for `model`, `<name>_variables` otherwise. */
@@ -355,7 +356,10 @@ export function modelInit(node: Node, ctx: HookContext): string | undefined {
   const before = [...sources.slice(0, cell), own.slice(0, node.startIndex)].join('\n');
   const after = [own.slice(node.endIndex), ...sources.slice(cell + 1)].join('\n');
   const sites = [...callSites(after, name), ...sitesThroughFunctions(after, name, ctx)];
-  if (sites.length === 0 && !new RegExp(`(?<![\\w.])${name}\\.parameters\\(`).test(after)) {
+  if (
+    sites.length === 0 &&
+    !new RegExp(`(?<![\\w.])${name}\\.((named_)?parameters|state_dict)\\(`).test(after)
+  ) {
     return undefined; // nothing reads its variables: no init
   }
   let sample: string | undefined;
@@ -464,7 +468,9 @@ export function modelCall(node: Node, ctx: HookContext): string | undefined {
     extra.push("mutable=['batch_stats']");
   }
   const all = [inner, ...extra].filter(Boolean).join(', ');
-  return `${name}.apply(${vars}${all ? ', ' : ''}${all})`;
+  const out = `${name}.apply(${vars}${all ? ', ' : ''}${all})`;
+  step?.applied.set(node.startIndex, out); // a call inside a larger rewrite loses its own edit
+  return out;
 }
 
 const DROPOUT = 'torch.nn.Dropout';
@@ -525,6 +531,49 @@ const COLLECTIONS: Record<string, [string, boolean]> = {
   buffers: ['batch_stats', false]
 };
 
+/**
+ * `p.requires_grad` for `p` looping over a model's parameters (`for p in model.parameters()`,
+ * `for name, p in model.named_parameters()`, comprehensions too) is True: optax updates every
+ * leaf unless masked. Setting it (freezing) is annotated.
+ */
+function requiresGradIsTrue(node: Node, method: string, ctx: HookContext): void {
+  const loop = node.parent;
+  if (
+    (loop?.type !== 'for_in_clause' && loop?.type !== 'for_statement') ||
+    !loop.childForFieldName('right')?.equals(node)
+  ) {
+    return;
+  }
+  const left = loop.childForFieldName('left');
+  const names = left?.type === 'identifier' ? [left] : (left?.namedChildren ?? []);
+  const arity = method === 'named_parameters' ? 2 : 1;
+  const target = names.length === arity ? names[arity - 1] : undefined;
+  const scope = loop.type === 'for_statement' ? loop.childForFieldName('body') : loop.parent;
+  if (target?.type !== 'identifier' || !scope) {
+    return;
+  }
+  for (const attr of scope.descendantsOfType('attribute')) {
+    if (attr?.text !== `${target.text}.requires_grad`) {
+      continue;
+    }
+    const assign = attr.parent?.type === 'assignment' ? attr.parent : undefined;
+    if (assign?.childForFieldName('left')?.equals(attr)) {
+      const why = `${attr.text} = ...: a JAX array has no requires_grad; freeze leaves in the optimizer (optax.multi_transform with optax.set_to_zero())`;
+      ctx.note('warning', why, attr, 'model-params');
+      ctx.flagCell('partial', 'requires_grad set on a parameter');
+      ctx.comment(attr, why);
+      continue;
+    }
+    ctx.replace(attr, 'True');
+    ctx.note(
+      'info',
+      'every parameter leaf is trained (optax updates all of them unless masked)',
+      attr,
+      'model-params'
+    );
+  }
+}
+
 /** `model.parameters()` -> the leaves of its params; `model.to(device)` etc. are handled elsewhere. */
 export function modelMethod(node: Node, ctx: HookContext): string | undefined {
   const fn = node.childForFieldName('function');
@@ -533,24 +582,15 @@ export function modelMethod(node: Node, ctx: HookContext): string | undefined {
   if (!method || isPassedIn(node, name, ctx)) {
     return undefined;
   }
+  if (method === 'parameters' || method === 'named_parameters') {
+    requiresGradIsTrue(node, method, ctx);
+  }
   if (method === 'parameters') {
-    // `sum(p.numel() for p in model.parameters() if p.requires_grad)`: every leaf is trained
-    const loop = node.parent?.type === 'for_in_clause' ? node.parent : undefined;
-    const target = loop?.childForFieldName('left')?.text;
-    for (const clause of loop?.parent?.namedChildren ?? []) {
-      const cond = clause?.type === 'if_clause' ? clause.namedChildren[0] : undefined;
-      if (cond && target && cond.text === `${target}.requires_grad`) {
-        ctx.replace(cond, 'True');
-        ctx.note(
-          'info',
-          'every parameter leaf is trained (optax updates all of them unless masked)',
-          cond,
-          'model-params'
-        );
-      }
-    }
     ctx.requireImport('jax');
     return `jax.tree_util.tree_leaves(${variablesOf(name)}['params'])`;
+  }
+  if (method === 'state_dict' || method === 'load_state_dict') {
+    return modelState(node, ctx);
   }
   const collection = COLLECTIONS[method];
   if (collection) {

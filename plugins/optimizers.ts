@@ -7,6 +7,8 @@
 import type { Node } from 'web-tree-sitter';
 import type { HookContext } from '../src/engine/context';
 import { bindCall } from './args';
+import { injectsHyperparams } from './lr_schedulers';
+import { paramGroups } from './param_groups';
 
 function tuplePair(text: string | undefined): [string, string] | undefined {
   const m = text ? /^\(\s*([^,]+?)\s*,\s*([^,]+?)\s*,?\s*\)$/.exec(text.trim()) : null;
@@ -15,15 +17,39 @@ function tuplePair(text: string | undefined): [string, string] | undefined {
 
 const isZero = (v: string | undefined) => v === undefined || /^0(\.0*)?$/.test(v.trim());
 
+/** The call's optimizer: one optax transform, or one per parameter group. */
 export function optimizer(node: Node, ctx: HookContext): string | undefined {
   const ref = ctx.entry;
   if (!ref) {
     return undefined;
   }
-  const name = ref.name.split('.').pop();
-  const a = bindCall(node, ctx, ref.entry.args ?? []).named;
-  const lr = a.get('lr') ?? ref.entry.defaults?.learning_rate ?? '1e-3';
+  const name = ref.name.split('.').pop() as string;
+  const bound = bindCall(node, ctx, ref.entry.args ?? []).named;
+  const inject = injectsHyperparams(node, ctx);
+  const first = node.childForFieldName('arguments')?.namedChildren.find(a => a?.type !== 'comment');
+  if (first?.type === 'list' && first.namedChildren.some(g => g?.type === 'dictionary')) {
+    const options = new Map([...bound].filter(([k]) => k !== 'params'));
+    const build = (o: Map<string, string>) => transform(name, o, node, ctx, inject);
+    return paramGroups(node, first, options, ref.entry.args ?? [], build, ctx);
+  }
+  return transform(name, bound, node, ctx, inject);
+}
+
+/**
+ * The optax transform for torch optimizer `name` with these (converted) arguments; with
+ * `inject`, its hyperparameters live in the state (optax.inject_hyperparams) so that the
+ * learning rate can be read and set there.
+ */
+function transform(
+  name: string,
+  a: Map<string, string>,
+  node: Node,
+  ctx: HookContext,
+  inject: boolean
+): string | undefined {
+  const lr = a.get('lr') ?? ctx.entry?.entry.defaults?.learning_rate ?? '1e-3';
   const wd = a.get('weight_decay');
+  const optax = (fn: string) => (inject ? `optax.inject_hyperparams(optax.${fn})` : `optax.${fn}`);
   let core: string | undefined;
   switch (name) {
     case 'SGD': {
@@ -34,7 +60,7 @@ export function optimizer(node: Node, ctx: HookContext): string | undefined {
       const momentum = isZero(a.get('momentum')) ? '' : `, momentum=${a.get('momentum')}`;
       const nesterov =
         a.get('nesterov') && a.get('nesterov') !== 'False' ? `, nesterov=${a.get('nesterov')}` : '';
-      core = `optax.sgd(learning_rate=${lr}${momentum}${nesterov})`;
+      core = `${optax('sgd')}(learning_rate=${lr}${momentum}${nesterov})`;
       break;
     }
     case 'Adam':
@@ -57,15 +83,15 @@ export function optimizer(node: Node, ctx: HookContext): string | undefined {
           return undefined;
         }
         ctx.requireImport('optax');
-        return `optax.adamw(learning_rate=${lr}, b1=${b1}, b2=${b2}, eps=${eps}, weight_decay=${wd ?? '0.01'})`;
+        return `${optax('adamw')}(learning_rate=${lr}, b1=${b1}, b2=${b2}, eps=${eps}, weight_decay=${wd ?? '0.01'})`;
       }
-      core = `optax.${amsgrad ? 'amsgrad' : 'adam'}(learning_rate=${lr}, b1=${b1}, b2=${b2}, eps=${eps})`;
+      core = `${optax(amsgrad ? 'amsgrad' : 'adam')}(learning_rate=${lr}, b1=${b1}, b2=${b2}, eps=${eps})`;
       break;
     }
     case 'RMSprop': {
       const momentum = isZero(a.get('momentum')) ? '' : `, momentum=${a.get('momentum')}`;
       const centered = a.get('centered') === 'True' ? ', centered=True' : '';
-      core = `optax.rmsprop(learning_rate=${lr}, decay=${a.get('alpha') ?? '0.99'}, eps=${a.get('eps') ?? '1e-08'}, eps_in_sqrt=False${momentum}${centered})`;
+      core = `${optax('rmsprop')}(learning_rate=${lr}, decay=${a.get('alpha') ?? '0.99'}, eps=${a.get('eps') ?? '1e-08'}, eps_in_sqrt=False${momentum}${centered})`;
       break;
     }
     case 'Adagrad': {
@@ -73,7 +99,7 @@ export function optimizer(node: Node, ctx: HookContext): string | undefined {
         ctx.note('warning', 'Adagrad lr_decay has no optax equivalent', node, 'unsupported-api');
         return undefined;
       }
-      core = `optax.adagrad(learning_rate=${lr}, initial_accumulator_value=${a.get('initial_accumulator_value') ?? '0.0'}, eps=${a.get('eps') ?? '1e-10'})`;
+      core = `${optax('adagrad')}(learning_rate=${lr}, initial_accumulator_value=${a.get('initial_accumulator_value') ?? '0.0'}, eps=${a.get('eps') ?? '1e-10'})`;
       break;
     }
     default:

@@ -1,6 +1,7 @@
 /** torch.max / torch.min: with a dim they return (values, indices); with a tensor, the elementwise op. */
 import type { Node } from 'web-tree-sitter';
 import type { HookContext } from '../src/engine/context';
+import { atom } from '../src/engine/mapping';
 import { bindCall, signature, subject } from './args';
 
 const INT = /^-?\d+$/;
@@ -71,4 +72,17 @@ export function dist(node: Node, ctx: HookContext): string | undefined {
   ctx.requireImport('jnp');
   const p = bound.named.get('p') ?? '2';
   return `jnp.linalg.norm(jnp.ravel(${a} - ${b}), ord=${p})`;
+}
+
+/** torch.cdist(a, b, p): the p-norm of every row pair, batched over leading dims. */
+export function cdist(node: Node, ctx: HookContext): string | undefined {
+  const bound = bindCall(node, ctx, ['x1', 'x2', 'p', 'compute_mode']);
+  const a = bound.named.get('x1');
+  const b = bound.named.get('x2');
+  if (!a || !b || bound.splat) {
+    return undefined;
+  }
+  ctx.requireImport('jnp');
+  const p = bound.named.get('p') ?? '2.0';
+  return `jnp.linalg.norm(${atom(a)}[..., :, None, :] - ${atom(b)}[..., None, :, :], ord=${p}, axis=-1)`;
 }

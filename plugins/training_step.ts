@@ -9,6 +9,7 @@
 import type { Node } from 'web-tree-sitter';
 import type { HookContext } from '../src/engine/context';
 import { isParameter, isPassedIn, modelKind, variablesOf } from './model_apply';
+import { groupsModel } from './param_groups';
 import { firstStatement, freshKey, useGlobalKey } from './random_keys';
 
 export interface OptimizerInfo {
@@ -28,6 +29,8 @@ export interface Step {
   step: Node;
   /** The enclosing function (not a method), whose globals the step rebinds. */
   fn?: Node;
+  /** The converted text of each model call in the forward statements, by start index. */
+  applied: Map<number, string>;
   dropoutKey(ctx: HookContext): string;
 }
 
@@ -75,9 +78,10 @@ export function optimizerState(node: Node, ctx: HookContext): string | undefined
   const name = left.text;
   const first = right?.childForFieldName('arguments')?.namedChildren[0];
   const params = /^(\w+)\.parameters\(\)$/.exec(first?.text ?? '');
-  const model = params?.[1];
+  const groups = first?.type === 'list' && first.namedChildren.some(g => g?.type === 'dictionary');
+  const model = params?.[1] ?? (groups ? groupsModel(right as Node, ctx) : undefined);
   if (!model || !ctx.symbols.instances.has(model) || isPassedIn(node, model, ctx)) {
-    const why = !params
+    const why = !model
       ? 'parameter groups or a parameter list: build the optax transform per group (optax.multi_transform)'
       : `${model} is not a model known at notebook level: initialise the state with ${name}.init(params)`;
     ctx.note('warning', `${name}: ${why}`, node, 'optimizer');
@@ -89,11 +93,11 @@ export function optimizerState(node: Node, ctx: HookContext): string | undefined
   const scope = owner
     ? `${ctx.state.get('notebook.cell') as number}:${owner.startIndex}`
     : undefined;
-  optimizers(ctx).set(name, { state: stateOf(name), model, scope });
   const text = ctx.text(node);
-  if (text === node.text) {
+  if (!ctx.text(right as Node).startsWith('optax.')) {
     return undefined; // the transform itself was not converted: its own note says why
   }
+  optimizers(ctx).set(name, { state: stateOf(name), model, scope });
   return `${text}\n${indentOf(node)}${stateOf(name)} = ${name}.init(${variablesOf(model)}['params'])`;
 }
 
@@ -168,6 +172,7 @@ function analyse(block: Node, ctx: HookContext): Step | undefined {
     backward: stmts[s - 1],
     step: stmts[s],
     fn,
+    applied: new Map(),
     dropoutKey(c: HookContext) {
       key ??= freshKey(forward[0], c);
       return key;
@@ -238,10 +243,16 @@ export function trainingStep(node: Node, ctx: HookContext): string | undefined {
         const call = st
           .descendantsOfType('call')
           .find(c => c?.childForFieldName('function')?.text === step.model);
-        if (call) {
-          const callText = ctx.text(call);
-          body.push(`out, updates = ${callText}`);
-          text = text.replace(callText, 'out');
+        const callText = call && step.applied.get(call.startIndex);
+        if (callText && text.includes(callText)) {
+          const out = freshName('out', step.forward);
+          body.push(`${out}, updates = ${callText}`);
+          text = text.split(callText).join(out); // a hook may repeat its argument
+        } else if (call) {
+          const why = `${step.model}(...) here returns the output and the new batch statistics: split them (out, updates = ${step.model}.apply(...))`;
+          ctx.note('warning', why, call, 'training-step');
+          ctx.flagCell('partial', 'batch statistics of a model call not split out');
+          ctx.comment(st, why);
         }
       }
     }
@@ -312,6 +323,16 @@ function findStepOf(block: Node, ctx: HookContext): Step | undefined {
     return undefined;
   }
   return cachedStep(block, ctx);
+}
+
+/** `base`, or `base_1`, `base_2`... when the statements already use the name. */
+function freshName(base: string, statements: Node[]): string {
+  const used = (n: string) => statements.some(st => new RegExp(`\\b${n}\\b`).test(st.text));
+  let name = base;
+  for (let i = 1; used(name); i++) {
+    name = `${base}_${i}`;
+  }
+  return name;
 }
 
 /** The names an assignment target binds. */

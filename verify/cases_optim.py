@@ -2,8 +2,9 @@
 harness for a few steps on the same parameters and gradients on both sides.
 
 The snippet is notebook-style: ``opt = torch.optim.X(model.parameters(), ...)``
-with ``model`` (an nn.Linear(4, 3)) bound by the harness. The converted ``opt``
-must be an optax GradientTransformation; the harness runs
+with ``model`` (an nn.Linear(4, 3)) bound by the harness, or, for parameter groups, a
+snippet that builds ``model`` and the groups from its ``named_parameters()`` itself.
+The converted ``opt`` must be an optax GradientTransformation; the harness runs
 ``updates, state = opt.update(grads, state, params)`` and
 ``params = optax.apply_updates(params, updates)`` for each step, with the
 parameters and gradients ported by jupyterlab_switcheroo.weights, and compares
@@ -15,6 +16,17 @@ from __future__ import annotations
 from harness.cases import HEADER, Case
 
 STEPS = 3
+
+# Parameter groups: weight matrices decayed, vectors not; the converted optimizer labels
+# the leaves of its own variables, then runs on the parameters ported from torch.
+GROUPS = """
+model = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 3))
+decay, no_decay = [], []
+for name, param in model.named_parameters():
+    if not param.requires_grad:
+        continue
+    (decay if param.ndim >= 2 else no_decay).append(param)
+"""
 
 
 def _opt(name: str, ctor: str, covers: tuple[str, ...] = (), **kw) -> Case:
@@ -60,5 +72,88 @@ OPTIM_CASES: list[Case] = [
         ("torch.optim.Adagrad",),
         # optax adds eps (1e-10) inside the square root, torch outside: with
         # gradients ~1 the difference is ~1e-10 relative, far below float32's.
+    ),
+    # Parameter groups: one optax transform per group (optax.multi_transform).
+    Case(
+        name="optim:adamw_param_groups",
+        kind="optimizer",
+        source=HEADER
+        + GROUPS
+        + "opt = torch.optim.AdamW([{'params': decay, 'weight_decay': 0.05},"
+        + " {'params': no_decay, 'weight_decay': 0.0}], lr=0.01, betas=(0.9, 0.99))\n",
+        inputs={},
+        origin="verify/cases_optim.py",
+        extra={"steps": STEPS},
+    ),
+    # A group's own lr and momentum; the biases are in no group, so torch never updates them.
+    Case(
+        name="optim:sgd_param_group_options_frozen_rest",
+        kind="optimizer",
+        source=HEADER
+        + GROUPS
+        + "opt = torch.optim.SGD([{'params': decay, 'lr': 0.05, 'momentum': 0.5}], lr=0.1)\n",
+        inputs={},
+        origin="verify/cases_optim.py",
+        extra={"steps": STEPS},
+    ),
+]
+
+
+# LR schedulers: the learning rate of each group, read through optimizer.param_groups
+# before every scheduler.step(), over more epochs than the schedules' periods, then
+# get_last_lr(). torch counts step() calls; the converted EpochLR must count the same.
+def _scheduler(name: str, optimizer: str, scheduler: str, covers: tuple[str, ...]) -> Case:
+    loop = (
+        "lrs = []\n"
+        "for epoch in range(12):\n"
+        "    lrs.append([opt.param_groups[0]['lr'], opt.param_groups[-1]['lr']])\n"
+        "    sched.step()\n"
+        "result = lrs + [sched.get_last_lr()]\n"
+    )
+    return Case(
+        name=f"lr_scheduler:{name}",
+        kind="toplevel",
+        source=HEADER + GROUPS + f"opt = {optimizer}\nsched = {scheduler}\n" + loop,
+        inputs={},
+        origin="verify/cases_optim.py",
+        covers=covers,
+    )
+
+
+TWO_GROUPS = "torch.optim.SGD([{'params': decay}, {'params': no_decay, 'lr': 0.02}], lr=0.1)"
+
+SCHEDULER_CASES: list[Case] = [
+    _scheduler(
+        "step_lr",
+        TWO_GROUPS,
+        "torch.optim.lr_scheduler.StepLR(opt, step_size=3, gamma=0.5)",
+        ("torch.optim.lr_scheduler.StepLR",),
+    ),
+    # a repeated milestone multiplies by gamma twice in torch
+    _scheduler(
+        "multistep_lr",
+        TWO_GROUPS,
+        "torch.optim.lr_scheduler.MultiStepLR(opt, milestones=[2, 5, 5], gamma=0.5)",
+        ("torch.optim.lr_scheduler.MultiStepLR",),
+    ),
+    _scheduler(
+        "exponential_lr",
+        TWO_GROUPS,
+        "torch.optim.lr_scheduler.ExponentialLR(opt, gamma=0.9)",
+        ("torch.optim.lr_scheduler.ExponentialLR",),
+    ),
+    # past T_max torch's rate follows the cosine back up
+    _scheduler(
+        "cosine_annealing_lr",
+        TWO_GROUPS,
+        "torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=4, eta_min=0.001)",
+        ("torch.optim.lr_scheduler.CosineAnnealingLR",),
+    ),
+    # one group, Adam with coupled weight decay (an optax.chain around the injected transform)
+    _scheduler(
+        "step_lr_adam_weight_decay",
+        "torch.optim.Adam(model.parameters(), lr=0.01, weight_decay=0.1)",
+        "torch.optim.lr_scheduler.StepLR(opt, 4)",
+        (),
     ),
 ]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from cases_modules import MODULE_CASES
-from cases_optim import OPTIM_CASES
+from cases_optim import OPTIM_CASES, SCHEDULER_CASES
 from harness.cases import OP_KINDS, kb_errors, kb_files, load_kb
 from harness.paths import semantics_dir
 
@@ -32,7 +32,7 @@ def test_knowledge_base_readable():
 
 
 def test_every_op_entry_has_a_case():
-    missing = uncovered(load_kb(), MODULE_CASES + OPTIM_CASES)
+    missing = uncovered(load_kb(), MODULE_CASES + OPTIM_CASES + SCHEDULER_CASES)
     assert not missing, (
         f"{len(missing)} knowledge-base entries map an op but have no numerical case "
         "(add a `test` spec to the entry, or a module case in verify/cases_modules.py "

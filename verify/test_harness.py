@@ -234,3 +234,17 @@ def test_catches_uncoupled_adam_weight_decay():
     wrong = "import optax\n\nopt = optax.adamw(learning_rate=0.01, weight_decay=0.1)\n"
     with pytest.raises(CaseFailure, match="params"):
         run_case(case, wrong)
+
+
+def test_catches_swapped_parameter_groups():
+    case = _case("optim:adamw_param_groups")
+    wrong = _fixture(case.name).replace("0 if p.ndim >= 2 else 1", "1 if p.ndim >= 2 else 0")
+    with pytest.raises(CaseFailure, match="params"):
+        run_case(case, wrong)
+
+
+def test_catches_updated_leaves_outside_the_groups():
+    case = _case("optim:sgd_param_group_options_frozen_rest")
+    wrong = _fixture(case.name).replace("optax.set_to_zero()", "optax.sgd(learning_rate=0.1)")
+    with pytest.raises(CaseFailure, match="params"):
+        run_case(case, wrong)

@@ -134,6 +134,7 @@ export class CellConverter implements HookContext {
           (dot >= 0 && !!this.kb.method(last)) ||
           (type === 'call' && this.symbols.classes.has(head)) ||
           (type === 'call' && this.symbols.functionHooks.has(head)) ||
+          this.symbols.objectHooks.has(head) ||
           this.symbols.instances.has(head)
         );
       }
@@ -320,6 +321,10 @@ export class CellConverter implements HookContext {
         return out;
       }
     }
+    const out = object ? this.objectHook(node, object) : undefined; // `scheduler.step()`
+    if (out !== undefined) {
+      return out;
+    }
     const name = fn.childForFieldName('attribute')?.text ?? '';
     const ctor = object?.type === 'call' ? object.childForFieldName('function') : null;
     const built = ctor ? this.resolve(ctor) : undefined;
@@ -444,6 +449,10 @@ export class CellConverter implements HookContext {
     }
     const name = node.childForFieldName('attribute')?.text ?? '';
     const object = node.childForFieldName('object');
+    const out = object ? this.objectHook(node, object) : undefined; // `optimizer.param_groups`
+    if (out !== undefined) {
+      return out;
+    }
     if (this.symbols.instances.has((dottedName(object) ?? '').split('.')[0])) {
       return this.hooks.get('model.attribute')?.(node, this); // `net.conv1`, `net.bn1.running_mean`
     }
@@ -471,6 +480,12 @@ export class CellConverter implements HookContext {
     return entry.target.startsWith('.')
       ? `${atom(receiver)}${entry.target}`
       : `${entry.target}(${receiver})`;
+  }
+
+  /** The hook of a plugin-tracked object for `obj.attr` or `obj.method(...)`, if any. */
+  private objectHook(node: Node, object: Node): string | undefined {
+    const hook = object.type === 'identifier' && this.symbols.objectHooks.get(object.text);
+    return hook ? this.hooks.get(hook)?.(node, this) : undefined;
   }
 
   /** What an assignment binds, in any scope: a model, a tensor (a torch result or a layer's output), or neither. */

@@ -50,6 +50,8 @@ export class SymbolTable {
   readonly modelFunctions = new Map<string, ModelFunction>();
   /** Plain functions whose call sites a plugin rewrites: name -> the hook for the calls. */
   readonly functionHooks = new Map<string, string>();
+  /** Objects (an optimizer, an LR scheduler) whose attributes and method calls a plugin rewrites: name -> the hook. */
+  readonly objectHooks = new Map<string, string>();
   /** Names known to hold tensors, and names known not to. */
   readonly tensors = new Set<string>();
   readonly nonTensors = new Set<string>();

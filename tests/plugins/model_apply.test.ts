@@ -181,6 +181,66 @@ describe('plugins/model_apply.ts and plugins/training_step.ts', () => {
     `);
   });
 
+  test('a BatchNorm model called inside the loss expression: its output and statistics are split out first, under a name the step does not use', async () => {
+    const out = await convert(py`
+      import torch
+      import torch.nn as nn
+      import torch.nn.functional as F
+
+      class Net(nn.Module):
+          def __init__(self):
+              super().__init__()
+              self.fc = nn.Linear(3, 2)
+              self.bn = nn.BatchNorm1d(2)
+
+          def forward(self, x):
+              return self.bn(self.fc(x))
+
+      x = torch.ones(8, 3)
+      y = torch.zeros(8, dtype=torch.long)
+      net = Net()
+      opt = torch.optim.SGD(net.parameters(), lr=0.1)
+      net.train()
+      for out in range(2):
+          loss = F.cross_entropy(net(x * 2), y) + out
+          opt.zero_grad()
+          loss.backward()
+          opt.step()
+    `);
+    expect(out).toBe(py`
+      import jax
+      import jax.numpy as jnp
+      import flax.linen as nn
+      import optax
+
+      class Net(nn.Module):
+          def setup(self):
+              self.fc = nn.Dense(features=2)
+              self.bn = nn.BatchNorm(momentum=0.9, epsilon=1e-05, axis=1)
+
+          def __call__(self, x, training: bool = False):  # switcheroo: pass training=True to train, training=False to evaluate
+              return self.bn(self.fc(x), use_running_average=not training)
+
+      x = jnp.ones((8, 3))
+      y = jnp.zeros(8, dtype=jnp.int64)
+      rng_key = jax.random.key(0)  # switcheroo: no torch.manual_seed before this draw; seeded with 0
+      rng_key, key_1 = jax.random.split(rng_key)
+      net = Net()
+      net_variables = net.init(key_1, jnp.zeros((1, 3)))
+      opt = optax.sgd(learning_rate=0.1)
+      opt_state = opt.init(net_variables['params'])
+      pass  # switcheroo: net.train() -> pass training=True to net.apply
+      for out in range(2):
+          def loss_fn(params):
+              out_1, updates = net.apply({**net_variables, 'params': params}, x * 2, training=True, mutable=['batch_stats'])
+              loss = optax.softmax_cross_entropy_with_integer_labels(jnp.moveaxis(out_1, 1, -1), y).mean() + out
+              return loss, updates
+          (loss, updates), grads = jax.value_and_grad(loss_fn, has_aux=True)(net_variables['params'])
+          param_updates, opt_state = opt.update(grads, opt_state, net_variables['params'])
+          net_variables = {**net_variables, **updates, 'params': optax.apply_updates(net_variables['params'], param_updates)}
+    `);
+  });
+
   test('the sample comes from a later cell: a loop over a DataLoader of arrays bound before the model', async () => {
     const result = await convertCode([
       py`

@@ -104,4 +104,23 @@ describe('plugins/reductions.ts', () => {
       ]
     ]);
   });
+
+  test('cdist: the p-norm of every row pair, batched by broadcasting; p defaults to 2', async () => {
+    const out = await convert(py`
+      import torch
+      a = torch.zeros(2, 5, 3)
+      b = torch.zeros(2, 4, 3)
+      d2 = torch.cdist(a, b)
+      d1 = torch.cdist(a, b + 1, p=1)
+      dm = torch.cdist(a[0], b[0], 3.0, compute_mode='donot_use_mm_for_euclid_dist')
+    `);
+    expect(out).toBe(py`
+      import jax.numpy as jnp
+      a = jnp.zeros((2, 5, 3))
+      b = jnp.zeros((2, 4, 3))
+      d2 = jnp.linalg.norm(a[..., :, None, :] - b[..., None, :, :], ord=2.0, axis=-1)
+      d1 = jnp.linalg.norm(a[..., :, None, :] - (b + 1)[..., None, :, :], ord=1, axis=-1)
+      dm = jnp.linalg.norm(a[0][..., :, None, :] - b[0][..., None, :, :], ord=3.0, axis=-1)
+    `);
+  });
 });

@@ -387,7 +387,14 @@ def run_optimizer_case(case: Case, converted: str) -> float:
     from jupyterlab_switcheroo.weights import _kinds_from_module, port_state_dict
 
     torch.manual_seed(0)
-    model = eval(case.build, {"torch": torch, "nn": tnn})
+    if case.build:
+        model = eval(case.build, {"torch": torch, "nn": tnn})
+        torch_ns = load_source(case.source, "torch", {"model": model})
+        jax_extra = {**_jax_globals(), "model": None}
+    else:  # the snippet builds `model` itself (parameter groups read its parameters)
+        torch_ns = load_source(case.source, "torch")
+        model = torch_ns["model"]
+        jax_extra = _jax_globals()
     kinds, containers = _kinds_from_module(model)
     hints = {**kinds, **containers}
 
@@ -395,9 +402,8 @@ def run_optimizer_case(case: Case, converted: str) -> float:
         return port_state_dict(named, module_types=hints, as_jax=as_jax)["params"]
 
     params = port({n: p.detach().clone() for n, p in model.named_parameters()})
-    torch_ns = load_source(case.source, "torch", {"model": model})
     opt = torch_ns["opt"]
-    tx = load_source(converted, "jax", {**_jax_globals(), "model": None})["opt"]
+    tx = load_source(converted, "jax", jax_extra)["opt"]
     if not isinstance(tx, optax.GradientTransformation):
         raise CaseFailure(
             f"converted opt is {type(tx).__name__}, not an optax GradientTransformation"
