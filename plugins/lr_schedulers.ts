@@ -12,6 +12,7 @@
 import type { Node } from 'web-tree-sitter';
 import type { HookContext } from '../src/engine/context';
 import { bindCall } from './args';
+import { useHelper, type Helper } from './helpers';
 import { isTopLevel } from './random_keys';
 import { optimizers } from './training_step';
 
@@ -22,13 +23,21 @@ const SCHEDULED = 'lr.scheduled';
 const OPTIMIZER_HOOK = 'optimizer.object';
 const SCHEDULER_HOOK = 'lr_scheduler.object';
 
-export const LEARNING_RATES = `def learning_rates(opt_state):
+export const LEARNING_RATES: Helper = {
+  name: 'learning_rates',
+  imports: ['jax'],
+  code: `def learning_rates(opt_state):
     """The learning rate of each parameter group, in order, from an optax state built with optax.inject_hyperparams (switcheroo)."""
     injected = lambda s: hasattr(s, 'hyperparams')
     return [float(s.hyperparams['learning_rate']) for s in jax.tree_util.tree_leaves(opt_state, is_leaf=injected) if injected(s)]
-`;
+`
+};
 
-export const EPOCH_LR = `class EpochLR:
+export const EPOCH_LR: Helper = {
+  name: 'EpochLR',
+  imports: ['jax', 'jnp'],
+  uses: [LEARNING_RATES],
+  code: `class EpochLR:
     """A torch LR scheduler over an optax state built with optax.inject_hyperparams (switcheroo): step() counts calls, as torch does, and sets each group's learning rate to its schedule at that count."""
 
     def __init__(self, opt_state, schedule):
@@ -46,14 +55,8 @@ export const EPOCH_LR = `class EpochLR:
             lr = jnp.asarray(next(lrs), s.hyperparams['learning_rate'].dtype)
             return s._replace(hyperparams={**s.hyperparams, 'learning_rate': lr})
         return jax.tree_util.tree_map(lambda s: set_lr(s) if injected(s) else s, opt_state, is_leaf=injected)
-`;
-
-function once(ctx: HookContext, node: Node, key: string, code: string): void {
-  if (!ctx.state.get(key)) {
-    ctx.state.set(key, true);
-    ctx.insertBefore(node, code, true);
-  }
-}
+`
+};
 
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
@@ -193,8 +196,7 @@ export function lrScheduler(node: Node, ctx: HookContext): string | undefined {
     return undefined;
   }
   scheduled.add(optimizer);
-  once(ctx, node, 'lr.learning_rates_defined', LEARNING_RATES);
-  once(ctx, node, 'lr.epoch_lr_defined', EPOCH_LR);
+  useHelper(node, ctx, EPOCH_LR);
   const schedulers = (ctx.state.get(SCHEDULERS) as Map<string, string> | undefined) ?? new Map();
   ctx.state.set(SCHEDULERS, schedulers.set(name, state as string));
   ctx.symbols.objectHooks.set(name, SCHEDULER_HOOK);
@@ -273,9 +275,7 @@ export function optimizerUse(node: Node, ctx: HookContext): string | undefined {
       `${name}.param_groups`
     );
   }
-  once(ctx, node, 'lr.learning_rates_defined', LEARNING_RATES);
-  ctx.requireImport('jax');
-  ctx.replace(lr, `learning_rates(${state})[${ctx.text(index)}]`);
+  ctx.replace(lr, `${useHelper(node, ctx, LEARNING_RATES)}(${state})[${ctx.text(index)}]`);
   return ctx.text(node); // the subscript around it carries the rewrite
 }
 

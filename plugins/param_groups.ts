@@ -9,11 +9,13 @@
  */
 import type { Node } from 'web-tree-sitter';
 import type { HookContext } from '../src/engine/context';
+import { useHelper, type Helper } from './helpers';
 import { variablesOf } from './model_apply';
 
-const DEFINED = 'param_groups.labels_defined';
-
-export const PARAM_GROUP_LABELS = `def param_group_labels(params, *groups):
+export const PARAM_GROUP_LABELS: Helper = {
+  name: 'param_group_labels',
+  imports: ['jax'],
+  code: `def param_group_labels(params, *groups):
     """torch parameter groups as optax labels (switcheroo): each leaf of params gets the index of the group holding that very array; a leaf in no group gets len(groups)."""
     index = {}
     for i, group in enumerate(groups):
@@ -24,7 +26,8 @@ export const PARAM_GROUP_LABELS = `def param_group_labels(params, *groups):
     if not index.keys() <= {id(p) for p in jax.tree_util.tree_leaves(params)}:
         raise ValueError('a parameter group holds arrays that are not leaves of these params')
     return jax.tree_util.tree_map(lambda p: index.get(id(p), len(groups)), params)
-`;
+`
+};
 
 /** Notebook models whose parameters `text` iterates (`net.parameters()`, `net.named_parameters()`). */
 function modelsIn(text: string, ctx: HookContext): Set<string> {
@@ -127,11 +130,7 @@ export function paramGroups(
     groups.push(params);
     transforms.push(tx);
   }
-  if (!ctx.state.get(DEFINED)) {
-    ctx.state.set(DEFINED, true);
-    ctx.insertBefore(call, PARAM_GROUP_LABELS, true);
-  }
-  ctx.requireImport('jax');
+  useHelper(call, ctx, PARAM_GROUP_LABELS);
   ctx.requireImport('optax');
   ctx.note(
     'info',

@@ -33,9 +33,9 @@ describe('plugins/lr_schedulers.ts', () => {
         opt = optax.inject_hyperparams(optax.sgd)(learning_rate=0.1, momentum=0.9)
         opt_state = opt.init(net_variables['params'])
       ` +
-        LEARNING_RATES +
+        LEARNING_RATES.code +
         '\n' +
-        EPOCH_LR +
+        EPOCH_LR.code +
         '\n' +
         py`
         sched = EpochLR(opt_state, lambda lr: optax.exponential_decay(init_value=lr, transition_steps=4, decay_rate=0.5, staircase=True))

@@ -30,7 +30,7 @@ describe('plugins/param_groups.ts', () => {
                 continue
             (decay if param.ndim >= 2 else no_decay).append(param)
       ` +
-        PARAM_GROUP_LABELS +
+        PARAM_GROUP_LABELS.code +
         '\n' +
         py`
         opt = optax.multi_transform({
