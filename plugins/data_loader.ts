@@ -7,11 +7,13 @@
 import type { Node } from 'web-tree-sitter';
 import type { HookContext } from '../src/engine/context';
 import { bindCall } from './args';
+import { useHelper, type Helper } from './helpers';
 import { freshKey, isTopLevel } from './random_keys';
 
-const DEFINED = 'data.loader_defined';
-
-export const ARRAY_LOADER = `class ArrayLoader:
+export const ARRAY_LOADER: Helper = {
+  name: 'ArrayLoader',
+  imports: ['jax', 'np'],
+  code: `class ArrayLoader:
     """DataLoader over in-memory arrays (switcheroo): batches in order, or reshuffled with a fresh key each epoch."""
 
     def __init__(self, arrays, batch_size=1, shuffle=False, drop_last=False, key=None):
@@ -31,7 +33,8 @@ export const ARRAY_LOADER = `class ArrayLoader:
         for i in range(0, len(self) * self.batch_size, self.batch_size):
             idx = order[i:i + self.batch_size]
             yield tuple(a[idx] for a in self.arrays)
-`;
+`
+};
 
 function args(node: Node): Node[] {
   return (node.childForFieldName('arguments')?.namedChildren ?? []).filter(
@@ -93,15 +96,10 @@ export function dataLoader(node: Node, ctx: HookContext): string | undefined {
   if (bound.named.has('drop_last')) {
     parts.push(`drop_last=${bound.named.get('drop_last')}`);
   }
-  if (!ctx.state.get(DEFINED)) {
-    ctx.state.set(DEFINED, true);
-    ctx.insertBefore(node, ARRAY_LOADER, true);
-  }
+  useHelper(node, ctx, ARRAY_LOADER);
   if (shuffle !== 'False') {
     parts.push(`key=${freshKey(node, ctx)}`);
   }
-  ctx.requireImport('jax');
-  ctx.requireImport('np');
   ctx.note(
     'info',
     'DataLoader over in-memory arrays: ArrayLoader keeps the batch size, len() and shuffling',
