@@ -26,6 +26,7 @@ import { namedResult } from './linalg';
 import { loss } from './losses';
 import { groupNorm, groupNormCall, layerNorm } from './normalization';
 import { randomness } from './random_keys';
+import { recurrent, recurrentCall } from './recurrent';
 import { fieldReference, initStatement, moduleClass, moduleMethod } from './module_class';
 import { optimizer } from './optimizers';
 import { functionEnter, functionLeave, modelFunctionCall } from './model_arguments';
@@ -74,6 +75,8 @@ export function builtinHooks(): HookRegistry {
     .register('conv', convConstructor)
     .register('conv.call', convCall)
     .register('embedding', embedding)
+    .register('recurrent', recurrent)
+    .register('recurrent.call', recurrentCall)
     .register('linear_functional', linearFunctional)
     .register('layer_norm', layerNorm)
     .register('group_norm', groupNorm)
