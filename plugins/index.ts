@@ -18,6 +18,7 @@ import { device } from './devices';
 import { div } from './div';
 import { dropout, dropoutCall } from './dropout';
 import { dtypeCast, host, to } from './dtype_device';
+import { clipGrad } from './grad_clip';
 import { gradMode, gradModeDecorator, gradModeWith } from './grad_mode';
 import { inPlace } from './in_place';
 import { indexedAssignment } from './indexed_assignment';
@@ -85,6 +86,7 @@ export function builtinHooks(): HookRegistry {
     .register('cross_entropy', loss)
     .register('randomness', randomness)
     .register('optimizer', optimizer)
+    .register('clip_grad', clipGrad)
     .register('expand', expand)
     .register('repeat', repeat)
     .register('split_chunk', splitChunk)
