@@ -496,13 +496,17 @@ export class CellConverter implements HookContext {
 
   /**
    * `out, (h, c) = model(x)` / `self.lstm(x)` / `torch.max(x, 1)`: every name bound is a
-   * tensor; `a, b = x, f(y)` pairs names with values. `h, w = x.shape` binds no tensor.
+   * tensor; `a, b = x, f(y)` pairs names with values; `h, w = x.shape` binds sizes. Names
+   * bound to values not known are left as they were.
    */
   private recordUnpacking(left: Node, right: Node): void {
     const names = (n: Node) =>
       n.descendantsOfType('identifier').flatMap(id => (id && id.text !== '_' ? [id.text] : []));
-    for (const name of names(left)) {
-      this.symbols.tensors.delete(name);
+    if (/\.(shape|size\(\s*\))$/.test(right.text)) {
+      for (const name of names(left)) {
+        this.symbols.tensors.delete(name);
+      }
+      return;
     }
     const fn = right.type === 'call' ? right.childForFieldName('function') : undefined;
     const canonical = fn ? this.resolve(fn) : undefined;
