@@ -40,6 +40,9 @@ function leafOf(layer: string, attr: string): [string, string, (x: string) => st
   if (attr === 'weight' && kind === 'Embedding') {
     return ['params', 'embedding', same];
   }
+  if (/^(LSTM|GRU|RNN)$/.test(kind) && /^(weight|bias)_(ih|hh)_l\d+(_reverse)?$/.test(attr)) {
+    return ['params', attr, same]; // RecurrentLayer keeps torch's names and layouts
+  }
   return undefined;
 }
 
