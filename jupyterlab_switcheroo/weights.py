@@ -18,6 +18,8 @@ PyTorch key                               Flax variables path
 ``ln.weight`` (LayerNorm, GroupNorm)      ``params/ln/scale``
 ``emb.weight`` (Embedding)                ``params/emb/embedding``
 ``act.weight`` (PReLU)                    ``params/act/negative_slope``
+``lstm.weight_ih_l0`` (LSTM, GRU, RNN)    ``params/lstm/weight_ih_l0`` (unchanged:
+                                          ``RecurrentLayer`` keeps torch's names)
 ``features.0.weight`` (nn.Sequential)     ``params/features/layers_0/...``
 ``blocks.0.conv.weight`` (nn.ModuleList)  ``params/blocks_0/conv/...``
 ``heads.cls.weight`` (nn.ModuleDict)      ``params/heads_cls/...``

@@ -18,6 +18,7 @@ import { device } from './devices';
 import { div } from './div';
 import { dropout, dropoutCall } from './dropout';
 import { dtypeCast, host, to } from './dtype_device';
+import { clipGrad } from './grad_clip';
 import { gradMode, gradModeDecorator, gradModeWith } from './grad_mode';
 import { inPlace } from './in_place';
 import { indexedAssignment } from './indexed_assignment';
@@ -26,6 +27,7 @@ import { namedResult } from './linalg';
 import { loss } from './losses';
 import { groupNorm, groupNormCall, layerNorm } from './normalization';
 import { generatorReseed, randomness } from './random_keys';
+import { recurrent, recurrentCall } from './recurrent';
 import { fieldReference, initStatement, moduleClass, moduleMethod } from './module_class';
 import { optimizer } from './optimizers';
 import { lrScheduler, optimizerUse, schedulerUse } from './lr_schedulers';
@@ -77,6 +79,8 @@ export function builtinHooks(): HookRegistry {
     .register('conv', convConstructor)
     .register('conv.call', convCall)
     .register('embedding', embedding)
+    .register('recurrent', recurrent)
+    .register('recurrent.call', recurrentCall)
     .register('linear_functional', linearFunctional)
     .register('layer_norm', layerNorm)
     .register('group_norm', groupNorm)
@@ -89,6 +93,7 @@ export function builtinHooks(): HookRegistry {
     .register('optimizer.object', optimizerUse)
     .register('lr_scheduler', lrScheduler)
     .register('lr_scheduler.object', schedulerUse)
+    .register('clip_grad', clipGrad)
     .register('expand', expand)
     .register('repeat', repeat)
     .register('split_chunk', splitChunk)

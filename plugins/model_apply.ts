@@ -514,7 +514,8 @@ export function applyAssignment(node: Node, ctx: HookContext): string | undefine
     return undefined;
   }
   const vars = variablesOf(fn.text);
-  return `${ctx.text(left)}, updates = ${text}\n${indentOf(node)}${vars} = {**${vars}, **updates}`;
+  const out = left.type === 'pattern_list' ? `(${ctx.text(left)})` : ctx.text(left);
+  return `${out}, updates = ${text}\n${indentOf(node)}${vars} = {**${vars}, **updates}`;
 }
 
 /** torch.nn.Module methods that are not the user's own computation. */

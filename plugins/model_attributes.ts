@@ -53,6 +53,9 @@ function leafOf(layer: string, attr: string): [string, string, Layout, Layout] |
   if (attr === 'weight' && kind === 'Embedding') {
     return ['params', 'embedding', same, same];
   }
+  if (/^(LSTM|GRU|RNN)$/.test(kind) && /^(weight|bias)_(ih|hh)_l\d+(_reverse)?$/.test(attr)) {
+    return ['params', attr, same, same]; // RecurrentLayer keeps torch's names and layouts
+  }
   return undefined;
 }
 

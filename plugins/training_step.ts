@@ -2,12 +2,15 @@
  * Optimizers and the training step. `optimizer = torch.optim.X(model.parameters(), ...)`
  * keeps its (knowledge-base) optax transform and gains `opt_state = optimizer.init(...)`.
  * The step `optimizer.zero_grad(); out = model(x); loss = f(out, y); loss.backward();
- * optimizer.step()` in one block becomes a loss function of the params, `jax.value_and_grad`
- * and an optax update written back into `variables` (with the new batch statistics).
+ * optimizer.step()` in one block (zero_grad anywhere before backward, gradient clipping just
+ * before step, outputs single or unpacked) becomes a loss function of the params,
+ * `jax.value_and_grad`, the clipping (grad_clip.ts) and an optax update written back into
+ * `variables` (with the new batch statistics).
  * A step that is not in this form is annotated in place, never half converted silently.
  */
 import type { Node } from 'web-tree-sitter';
 import type { HookContext } from '../src/engine/context';
+import { clipLines, parseClip, type Clip } from './grad_clip';
 import { isParameter, isPassedIn, modelKind, variablesOf } from './model_apply';
 import { groupsModel } from './param_groups';
 import { firstStatement, freshKey, useGlobalKey } from './random_keys';
@@ -26,6 +29,8 @@ export interface Step {
   zeroGrad?: Node;
   forward: Node[];
   backward: Node;
+  /** Gradient clipping between backward and step. */
+  clip?: Clip;
   step: Node;
   /** The enclosing function (not a method), whose globals the step rebinds. */
   fn?: Node;
@@ -125,10 +130,15 @@ function analyse(block: Node, ctx: HookContext): Step | undefined {
   const optimizer = /^(\w+)\./.exec(stmts[s].text)?.[1] as string;
   const info = optimizers(ctx).get(optimizer) as OptimizerInfo;
   let b = s - 1;
+  const clip = b >= 0 ? parseClip(stmts[b], info.model, ctx) : undefined;
+  if (clip) {
+    b--;
+  }
   if (b < 0 || !CALL_ONLY(stmts[b], /^\w+\.backward\(\s*\)$/)) {
     return undefined;
   }
-  const loss = /^(\w+)\./.exec(stmts[b].text)?.[1] as string;
+  const backward = stmts[b];
+  const loss = /^(\w+)\./.exec(backward.text)?.[1] as string;
   const zeroRe = new RegExp(`^${optimizer}\\.zero_grad\\([^)]*\\)$`);
   const zeroGrad = stmts.slice(0, s).find(st => CALL_ONLY(st, zeroRe));
   const forward: Node[] = [];
@@ -169,7 +179,8 @@ function analyse(block: Node, ctx: HookContext): Step | undefined {
     loss,
     zeroGrad,
     forward,
-    backward: stmts[s - 1],
+    backward,
+    clip,
     step: stmts[s],
     fn,
     applied: new Map(),
@@ -191,15 +202,21 @@ function cachedStep(block: Node, ctx: HookContext): Step | undefined {
   return step ?? undefined;
 }
 
-/** The training step a node belongs to, when it is one of the step's forward statements. */
-export function findStep(node: Node, ctx: HookContext): Step | undefined {
+/** The training step of the block holding a node's statement, and that statement. */
+export function stepAround(node: Node, ctx: HookContext): { step: Step; stmt: Node } | undefined {
   const stmt = statementOf(node);
   const block = stmt?.parent;
   if (!stmt || block?.type !== 'block' || !/\.step\(\s*\)/.test(block.text)) {
     return undefined;
   }
   const step = cachedStep(block, ctx);
-  return step && step.forward.some(f => f.equals(stmt)) ? step : undefined;
+  return step ? { step, stmt } : undefined;
+}
+
+/** The training step a node belongs to, when it is one of the step's forward statements. */
+export function findStep(node: Node, ctx: HookContext): Step | undefined {
+  const found = stepAround(node, ctx);
+  return found?.step.forward.some(f => f.equals(found.stmt)) ? found.step : undefined;
 }
 
 /** `optimizer.step()` closing a recognised step: the whole step, rewritten; else annotated. */
@@ -212,7 +229,7 @@ export function trainingStep(node: Node, ctx: HookContext): string | undefined {
   const first = block?.type === 'block' ? findStepOf(block, ctx) : undefined;
   if (!first || !first.step.equals(node)) {
     const why =
-      'training step not recognised (expected zero_grad, forward assignments, loss.backward(), step in one block, with the model and optimizer defined at notebook level): write it with jax.value_and_grad and optax'; // prettier-ignore
+      'training step not recognised (expected zero_grad, forward assignments, loss.backward(), optionally clip_grad_norm_/clip_grad_value_ on model.parameters(), step in one block, with the model and optimizer defined at notebook level): write it with jax.value_and_grad and optax'; // prettier-ignore
     ctx.note('warning', why, node, 'training-step');
     ctx.flagCell('partial', 'training step not recognised');
     ctx.comment(node, 'training step not recognised: use jax.value_and_grad and optax');
@@ -238,7 +255,8 @@ export function trainingStep(node: Node, ctx: HookContext): string | undefined {
       const right = assign.childForFieldName('right');
       const fn = right?.type === 'call' ? right.childForFieldName('function') : undefined;
       if (fn?.text === step.model && left) {
-        text = `${ctx.text(left)}, updates = ${ctx.text(right as Node)}`;
+        const out = left.type === 'pattern_list' ? `(${ctx.text(left)})` : ctx.text(left);
+        text = `${out}, updates = ${ctx.text(right as Node)}`;
       } else {
         const call = st
           .descendantsOfType('call')
@@ -264,7 +282,9 @@ export function trainingStep(node: Node, ctx: HookContext): string | undefined {
     .filter((c): c is Node => !!c && c.startIndex > node.endIndex)
     .map(c => c.text)
     .join('\n');
-  const aux = assigned.filter(n => n !== step.loss && new RegExp(`\\b${n}\\b`).test(later));
+  const aux = assigned.filter(
+    n => n !== step.loss && n !== '_' && new RegExp(`\\b${n}\\b`).test(later)
+  );
   if (kind.batchStats) {
     aux.push('updates');
   }
@@ -279,12 +299,14 @@ export function trainingStep(node: Node, ctx: HookContext): string | undefined {
     ...body.map(l => `    ${l}`),
     `    return ${ret}`,
     `${lhs}, grads = jax.value_and_grad(loss_fn${aux.length ? ', has_aux=True' : ''})(${vars}['params'])`,
+    ...(step.clip ? clipLines(step.clip, ctx) : []),
     `param_updates, ${state} = ${step.optimizer}.update(grads, ${state}, ${vars}['params'])`,
     `${vars} = {**${vars}, ${merged}'params': optax.apply_updates(${vars}['params'], param_updates)}`
   ];
   const losses = (ctx.state.get('step.losses') as Set<string> | undefined) ?? new Set<string>();
   ctx.state.set('step.losses', losses.add(step.loss));
-  for (const st of [...step.forward, step.backward, ...(step.zeroGrad ? [step.zeroGrad] : [])]) {
+  const extra = [step.zeroGrad, step.clip?.stmt].filter((st): st is Node => !!st);
+  for (const st of [...step.forward, step.backward, ...extra]) {
     ctx.removeStatement(st);
   }
   if (step.fn) {

@@ -9,11 +9,17 @@ The converted ``opt`` must be an optax GradientTransformation; the harness runs
 ``params = optax.apply_updates(params, updates)`` for each step, with the
 parameters and gradients ported by jupyterlab_switcheroo.weights, and compares
 the parameters after every step with torch's.
+
+Training-step cases (kind ``step``) convert a whole notebook-style loop: forward, loss,
+``zero_grad``, ``backward``, gradient clipping, ``step``. The harness ports torch's
+initial weights at the ``# -- steps --`` line, runs both loops on the same data and
+compares the values the loop collects (losses, gradient norms) and the final parameters.
 """
 
 from __future__ import annotations
 
 from harness.cases import HEADER, Case
+from harness.run_case import STEP_MARK
 
 STEPS = 3
 
@@ -155,5 +161,102 @@ SCHEDULER_CASES: list[Case] = [
         "torch.optim.Adam(model.parameters(), lr=0.01, weight_decay=0.1)",
         "torch.optim.lr_scheduler.StepLR(opt, 4)",
         (),
+    ),
+]
+
+MLP_TUPLE = """
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc1 = nn.Linear(4, 8)
+        self.fc2 = nn.Linear(8, 2)
+
+    def forward(self, x):
+        h = torch.tanh(self.fc1(x))
+        return self.fc2(h), h
+"""
+
+LSTM_LM = """
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.embedding = nn.Embedding(10, 8)
+        self.lstm = nn.LSTM(8, 16, num_layers=2, batch_first=True)
+        self.fc = nn.Linear(16, 10)
+
+    def forward(self, x, state=None):
+        out, (h, c) = self.lstm(self.embedding(x), state)
+        return self.fc(out), (h, c)
+"""
+
+# The loop in the corpus's order: forward, loss, zero_grad, backward, clipping, step.
+LOOP = """
+losses, norms = [], []
+for i in range(3):
+    out, _ = model(x_train)
+    loss = {loss}
+    optimizer.zero_grad()
+    loss.backward()
+    {clip}
+    optimizer.step()
+    losses.append(loss.item())
+    {record}
+"""
+
+
+def _step(
+    name: str, module: str, optim: str, loss: str, clip: str, record="", covers=(), **kw
+) -> Case:
+    setup = f"x_train, y_train = X, Y\nmodel = Net()\noptimizer = {optim}\n"
+    return Case(
+        name=f"step:{name}",
+        kind="step",
+        source="\n".join(
+            [HEADER, module, setup + STEP_MARK, LOOP.format(loss=loss, clip=clip, record=record)]
+        ),
+        origin="verify/cases_optim.py",
+        covers=covers,
+        extra={"compare": ["losses", "norms"]},
+        **kw,
+    )
+
+
+MSE = "F.mse_loss(out, y_train)"
+CE = "F.cross_entropy(out.reshape(-1, 10), y_train.reshape(-1))"
+MLP_DATA = {"X": "torch.randn(16, 4)", "Y": "torch.randn(16, 2)"}
+# clip_grad_norm_ returns the total norm before clipping: the loop records it after the step
+NORM_CLIP = "norm = torch.nn.utils.clip_grad_norm_(model.parameters(), {})"
+RECORD = "norms.append(norm.item())"
+
+OPTIM_CASES += [
+    # max_norm below the gradient norm: every step clips; the norm returned is the unclipped one
+    _step(
+        "clip_grad_norm_tuple_output",
+        MLP_TUPLE,
+        "torch.optim.SGD(model.parameters(), lr=0.5)",
+        MSE,
+        NORM_CLIP.format(0.05),
+        RECORD,
+        covers=("torch.nn.utils.clip_grad_norm_",),
+        inputs=MLP_DATA,
+    ),
+    _step(
+        "clip_grad_value",
+        MLP_TUPLE,
+        "torch.optim.SGD(model.parameters(), lr=0.5)",
+        MSE,
+        "torch.nn.utils.clip_grad_value_(model.parameters(), clip_value=0.01)",
+        covers=("torch.nn.utils.clip_grad_value_",),
+        inputs=MLP_DATA,
+    ),
+    # the corpus notebook's step: Embedding + 2-layer LSTM + Linear, Adam, clipping below the norm
+    _step(
+        "lstm_language_model_adam_clip",
+        LSTM_LM,
+        "torch.optim.Adam(model.parameters(), lr=5e-3)",
+        CE,
+        NORM_CLIP.format(0.1),
+        RECORD,
+        inputs={"X": "torch.randint(0, 10, (4, 6))", "Y": "torch.randint(0, 10, (4, 6))"},
     ),
 ]

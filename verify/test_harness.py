@@ -248,3 +248,37 @@ def test_catches_updated_leaves_outside_the_groups():
     wrong = _fixture(case.name).replace("optax.set_to_zero()", "optax.sgd(learning_rate=0.1)")
     with pytest.raises(CaseFailure, match="params"):
         run_case(case, wrong)
+def test_catches_missing_gradient_clipping():
+    clip = (
+        "    grads = jax.tree_util.tree_map("
+        "lambda g: g * jnp.minimum(1.0, 0.05 / (norm + 1e-6)), grads)\n"
+    )
+    fixture = _fixture("step:clip_grad_norm_tuple_output")
+    assert clip in fixture
+    with pytest.raises(CaseFailure, match="losses"):
+        run_case(_case("step:clip_grad_norm_tuple_output"), fixture.replace(clip, ""))
+
+
+def test_catches_norm_after_clipping():
+    # torch returns the total norm before clipping
+    fixture = _fixture("step:clip_grad_norm_tuple_output")
+    wrong = fixture.replace(
+        "    param_updates,", "    norm = optax.global_norm(grads)\n    param_updates,"
+    )
+    with pytest.raises(CaseFailure, match="norms"):
+        run_case(_case("step:clip_grad_norm_tuple_output"), wrong)
+
+
+def test_catches_wrong_lstm_gate_order():
+    fixture = _fixture("module:lstm_time_major")
+    assert "i, f, g, o = " in fixture
+    with pytest.raises(CaseFailure, match="max abs diff"):
+        run_case(_case("module:lstm_time_major"), fixture.replace("i, f, g, o = ", "i, g, f, o = "))
+
+
+def test_catches_missing_dropout_between_layers():
+    fixture = _fixture("module:lstm_dropout_between_layers_train")
+    wrong = fixture.replace("deterministic=not training", "deterministic=True")
+    assert wrong != fixture
+    with pytest.raises(CaseFailure, match="max abs diff"):
+        run_case(_case("module:lstm_dropout_between_layers_train"), wrong)

@@ -1,6 +1,6 @@
 """Model attributes read outside apply: the converted reads give torch's values.
 
-A torch model with a conv, BatchNorm and Linear layer is converted by the CLI; its
+A torch model with a conv, BatchNorm, Linear and GRU layer is converted by the CLI; its
 weights (and running statistics, after one training step) are ported into the
 converted notebook's variables; then each converted read must equal the torch one,
 in torch's layout (`net.fc.weight` is (out, in), `net.conv1.weight` is OIHW).
@@ -26,9 +26,10 @@ class Net(nn.Module):
         self.conv1 = nn.Conv2d(2, 3, 3)
         self.bn1 = nn.BatchNorm2d(3)
         self.fc = nn.Linear(3, 4)
+        self.rnn = nn.GRU(4, 5, batch_first=True)
 
     def forward(self, x):
-        return self.fc(self.bn1(self.conv1(x)).mean((2, 3)))
+        return self.rnn(self.fc(self.bn1(self.conv1(x)).mean((2, 3))).unsqueeze(1))[0]
 
 x = torch.ones(2, 2, 6, 6)
 net = Net()
@@ -43,6 +44,8 @@ READS = {
     "bn_var": "net.bn1.running_var",
     "bn_scale": "net.bn1.weight",
     "conv1_output": "net.conv1(x)",
+    "rnn_weight": "net.rnn.weight_ih_l0",
+    "rnn_bias": "net.rnn.bias_hh_l0",
 }
 
 
@@ -59,6 +62,7 @@ def test_reads_are_converted(converted: str) -> None:
     assert "net_variables['params']['fc']['kernel'].T" in converted
     assert "net_variables['batch_stats']['bn1']['mean']" in converted
     assert "net.bind(net_variables).conv1" in converted
+    assert "net_variables['params']['rnn']['weight_ih_l0']" in converted
 
 
 def test_reads_match_torch(converted: str) -> None:

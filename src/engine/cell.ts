@@ -493,17 +493,59 @@ export class CellConverter implements HookContext {
     recordAssignment(node, this.symbols);
     const left = node.childForFieldName('left');
     const right = node.childForFieldName('right');
+    if ((left?.type === 'pattern_list' || left?.type === 'tuple_pattern') && right) {
+      this.recordUnpacking(left, right);
+      return;
+    }
     if (left?.type !== 'identifier' || !right || this.symbols.tensors.has(left.text)) {
       return;
     }
-    const fn = right.type === 'call' ? right.childForFieldName('function') : undefined;
-    const layerCall =
-      fn?.type === 'attribute' &&
-      fn.childForFieldName('object')?.text === 'self' &&
-      !!this.scope.cls?.layers.has(fn.childForFieldName('attribute')?.text ?? '');
-    if (layerCall || this.tensors.produces(right)) {
+    if (this.isLayerCall(right) || this.tensors.produces(right)) {
       this.symbols.tensors.add(left.text);
       this.symbols.nonTensors.delete(left.text);
+    }
+  }
+
+  /** `self.fc(x)`: a call of one of the enclosing module's layers. */
+  private isLayerCall(node: Node): boolean {
+    const fn = node.type === 'call' ? node.childForFieldName('function') : undefined;
+    return (
+      fn?.type === 'attribute' &&
+      fn.childForFieldName('object')?.text === 'self' &&
+      !!this.scope.cls?.layers.has(fn.childForFieldName('attribute')?.text ?? '')
+    );
+  }
+
+  /**
+   * `out, (h, c) = model(x)` / `self.lstm(x)` / `torch.max(x, 1)`: every name bound is a
+   * tensor; `a, b = x, f(y)` pairs names with values; `h, w = x.shape` binds sizes. Names
+   * bound to values not known are left as they were.
+   */
+  private recordUnpacking(left: Node, right: Node): void {
+    const names = (n: Node) =>
+      n.descendantsOfType('identifier').flatMap(id => (id && id.text !== '_' ? [id.text] : []));
+    if (/\.(shape|size\(\s*\))$/.test(right.text)) {
+      for (const name of names(left)) {
+        this.symbols.tensors.delete(name);
+      }
+      return;
+    }
+    const fn = right.type === 'call' ? right.childForFieldName('function') : undefined;
+    const canonical = fn ? this.resolve(fn) : undefined;
+    const whole =
+      this.isLayerCall(right) ||
+      (fn?.type === 'identifier' && this.symbols.instances.has(fn.text)) ||
+      (!!canonical && this.tensors.produces(right));
+    const targets = left.namedChildren.filter((c): c is Node => !!c);
+    const values = right.type === 'expression_list' ? right.namedChildren : [];
+    for (const [i, target] of targets.entries()) {
+      const value = values.length === targets.length ? values[i] : undefined;
+      if (whole || (value && target.type === 'identifier' && this.tensors.produces(value))) {
+        for (const name of names(target)) {
+          this.symbols.tensors.add(name);
+          this.symbols.nonTensors.delete(name);
+        }
+      }
     }
   }
 

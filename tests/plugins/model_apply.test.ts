@@ -238,6 +238,34 @@ describe('plugins/model_apply.ts and plugins/training_step.ts', () => {
           (loss, updates), grads = jax.value_and_grad(loss_fn, has_aux=True)(net_variables['params'])
           param_updates, opt_state = opt.update(grads, opt_state, net_variables['params'])
           net_variables = {**net_variables, **updates, 'params': optax.apply_updates(net_variables['params'], param_updates)}
+      `);
+  });
+
+  test('a tuple output of a BatchNorm model in training is unpacked apart from the updates', async () => {
+    const result = await convertCode([
+      py`
+        import torch
+        import torch.nn as nn
+
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.bn = nn.BatchNorm1d(3)
+
+            def forward(self, x):
+                return self.bn(x), x
+
+        x = torch.ones(8, 3)
+        net = Net()
+        net.train()
+      `,
+      py`
+        y, _ = net(x)
+      `
+    ]);
+    expect(result.cells[1].source).toBe(py`
+      (y, _), updates = net.apply(net_variables, x, training=True, mutable=['batch_stats'])
+      net_variables = {**net_variables, **updates}
     `);
   });
 

@@ -39,6 +39,31 @@ describe('plugins/model_attributes.ts', () => {
     expect(cell.flags.partial).toBe(false);
   });
 
+  test("a recurrent layer's weights keep torch's names and layouts; other attributes of it are annotated", async () => {
+    const cell = await convertCell(py`
+      import torch
+      import torch.nn as nn
+
+      class Net(nn.Module):
+          def __init__(self):
+              super().__init__()
+              self.lstm = nn.LSTM(4, 8, bidirectional=True)
+
+          def forward(self, x):
+              return self.lstm(x)[0]
+
+      x = torch.zeros(3, 2, 4)
+      net = Net()
+      y = net(x)
+      print(net.lstm.weight_ih_l0.shape, net.lstm.bias_hh_l0_reverse)
+      print(net.lstm.hidden_size)
+    `);
+    expect(cell.source).toContain(py`
+      print(net_variables['params']['lstm']['weight_ih_l0'].shape, net_variables['params']['lstm']['bias_hh_l0_reverse'])
+      print(net.lstm.hidden_size)  # switcheroo: net.lstm.hidden_size is not converted: read net_variables['params'] or use net.apply
+    `);
+  });
+
   test('num_batches_tracked has no Flax counterpart: NaN stands in, annotated and flagged', async () => {
     const cell = await convertCell(NET + 'print(net.bn1.num_batches_tracked.item())\n');
     expect(cell.source).toContain(

@@ -1,4 +1,4 @@
-import { convert, convertCell, py } from '../helpers';
+import { convert, convertCell, convertCode, py } from '../helpers';
 
 describe('plugins/shape_ops.ts', () => {
   test('squeeze keeps torch no-op semantics for dims whose size is not 1', async () => {
@@ -179,6 +179,43 @@ describe('plugins/shape_ops.ts', () => {
               q = self.q(x)
               scores = q @ jnp.swapaxes(q, -2, -1)
               return jnp.tile(scores, (1, 2, 1))
+    `);
+  });
+
+  test('names unpacked from a model, a layer or a torch call are tensors; from .shape they are not', async () => {
+    const result = await convertCode([
+      py`
+        import torch
+        import torch.nn as nn
+
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.lstm = nn.LSTM(4, 8, batch_first=True)
+
+            def forward(self, x):
+                out, (h, c) = self.lstm(x)
+                return out.transpose(1, 2), h.transpose(0, 1)
+
+        model = Net()
+      `,
+      py`
+        logits, _ = model(x)
+        a, b = logits.transpose(1, 2), logits.sum(dim=1)
+        values, idx = torch.max(a, 1)
+        h, w = x.shape
+        print(a.transpose(0, 2), b.transpose(0, 1), values.transpose(0, 1), h.transpose(0, 1))
+      `
+    ]);
+    expect(result.cells[0].source).toContain(
+      'return jnp.swapaxes(out, 1, 2), jnp.swapaxes(h, 0, 1)'
+    );
+    expect(result.cells[1].source).toBe(py`
+      logits, _ = model.apply(variables, x)
+      a, b = jnp.swapaxes(logits, 1, 2), jnp.sum(logits, axis=1)
+      values, idx = (jnp.max(a, axis=1), jnp.argmax(a, axis=1))
+      h, w = x.shape
+      print(jnp.swapaxes(a, 0, 2), jnp.swapaxes(b, 0, 1), jnp.swapaxes(values, 0, 1), h.transpose(0, 1))
     `);
   });
 

@@ -439,6 +439,49 @@ def run_optimizer_case(case: Case, converted: str) -> float:
     return worst
 
 
+STEP_MARK = "# -- steps --"
+
+
+def run_step_case(case: Case, converted: str) -> float:
+    """Training-step cases: the snippet builds ``model`` and ``optimizer``, then, after
+    STEP_MARK, trains. At the mark torch's initial weights are ported into the converted
+    ``variables`` (and ``opt_state`` initialised again); after the steps every name in
+    ``case.extra['compare']`` and the final parameters are compared."""
+    import torch
+
+    from jupyterlab_switcheroo.weights import _flatten, port_state_dict
+
+    if converted.count(STEP_MARK) != 1:
+        raise CaseFailure(f"the converted code does not keep the line {STEP_MARK!r} once")
+    inputs = make_inputs(case)
+    names = list(inputs.values)
+    torch_setup, torch_steps = case.source.split(STEP_MARK)
+    jax_setup, jax_steps = converted.split(STEP_MARK)
+    torch.manual_seed(0)
+    tns = load_source(torch_setup, "torch", dict(zip(names, inputs.for_torch(), strict=True)))
+    jns = load_source(
+        jax_setup, "jax", {**_jax_globals(), **dict(zip(names, inputs.for_jax(), strict=True))}
+    )
+    tmodel = tns["model"]
+    jns["variables"] = port_state_dict(tmodel, template=jns["variables"])
+    jns["opt_state"] = jns["optimizer"].init(jns["variables"]["params"])
+    exec(compile(torch_steps, "<torch steps>", "exec"), tns)
+    exec(compile(jax_steps, "<jax steps>", "exec"), jns)
+    worst = 0.0
+    for name in case.extra["compare"]:
+        worst = max(worst, compare_values(tns[name], jns[name], case.rtol, case.atol, what=name))
+    want = _flatten(port_state_dict(tmodel, template=jns["variables"], as_jax=False)["params"])
+    got = _flatten(jns["variables"]["params"])
+    for k in sorted(want):
+        worst = max(
+            worst,
+            compare_values(
+                want[k], np.asarray(got[k]), case.rtol, case.atol, what="params/" + "/".join(k)
+            ),
+        )
+    return worst
+
+
 def run_case(case: Case, converted: str) -> float:
     left = torch_imports(converted)
     if left:
@@ -449,4 +492,6 @@ def run_case(case: Case, converted: str) -> float:
         return run_toplevel_case(case, converted)
     if case.kind == "optimizer":
         return run_optimizer_case(case, converted)
+    if case.kind == "step":
+        return run_step_case(case, converted)
     return run_module_case(case, converted)
