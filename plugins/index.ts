@@ -24,6 +24,8 @@ import { indexedAssignment } from './indexed_assignment';
 import { convConstructor, embedding, linearFunctional } from './layers_misc';
 import { namedResult } from './linalg';
 import { loss } from './losses';
+import { layerClass } from './layer_classes';
+import { initMethods, weightInit } from './weight_init';
 import { groupNorm, groupNormCall, layerNorm } from './normalization';
 import { randomness } from './random_keys';
 import { fieldReference, initStatement, moduleClass, moduleMethod } from './module_class';
@@ -71,6 +73,8 @@ export function builtinHooks(): HookRegistry {
     .register('submodule.call', submoduleCall)
     .register('method.call', helperMethodCall)
     .register('structure:attribute/state_flag', trainingAttribute)
+    .register('layer.class', layerClass)
+    .register('weight_init', weightInit)
     .register('conv', convConstructor)
     .register('conv.call', convCall)
     .register('embedding', embedding)
@@ -133,6 +137,7 @@ export function builtinHooks(): HookRegistry {
     .register('structure:expression_statement/autograd', backwardOfLeaves, backward)
     .register('structure:expression_statement/backward', backwardStatement, backward)
     .register('structure:class_definition/module_class', moduleClass)
+    .register('structure:function_definition/weight_init', initMethods)
     .register('structure:function_definition/module_class', moduleMethod)
     .register('structure:expression_statement/module_class', initStatement, inInit)
     .register('structure:expression_statement/train_eval', trainEvalStatement, modeSwitch)

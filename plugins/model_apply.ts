@@ -14,6 +14,7 @@ import type { ClassInfo } from '../src/engine/symbols';
 import { freshKey, isTopLevel, useGlobalKey } from './random_keys';
 import { layerCall } from './model_attributes';
 import { findStep, type Step } from './training_step';
+import { moduleApply, torchInitLine } from './weight_init';
 
 /** The variables collection of a model: `variables` for `model`, `<name>_variables` otherwise. */
 export function variablesOf(model: string): string {
@@ -194,20 +195,54 @@ function sitesThroughFunctions(text: string, name: string, ctx: HookContext): st
 
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
+/** `for name, m in model.named_children(): x = m(x)`: the first child gets the model's input. */
+function sitesThroughChildren(text: string, name: string): string[] {
+  const loop = new RegExp(
+    `for\\s+(?:\\w+\\s*,\\s*)?(\\w+)\\s+in\\s+${escape(name)}\\.(?:named_)?children\\(\\)\\s*:`
+  ).exec(text);
+  return loop ? callSites(text.slice(loop.index), loop[1]) : [];
+}
+
 /** Is `name` bound at the top level of `before` (an assignment target or a loop target)? */
 function boundIn(before: string, name: string): boolean {
   return new RegExp(`^[ \\t]*(?:[\\w, ()]*[ ,(])?${escape(name)}\\b[\\w, ()]*=(?!=)`, 'm').test(
-    before
+    outsideDefinitions(before)
   );
+}
+
+/** The code outside function and class bodies (their locals are not notebook names). */
+function outsideDefinitions(text: string): string {
+  let inside = false;
+  return text
+    .split('\n')
+    .filter(line => {
+      if (/^(def|class|async def)\b|^@/.test(line)) {
+        inside = true;
+      } else if (/^\S/.test(line)) {
+        inside = false;
+      }
+      return !inside;
+    })
+    .join('\n');
 }
 
 /**
  * A sample batch for `model.init`, from an argument of a later call site: an array bound
  * before the model (sliced to its first row), or a loop variable over a DataLoader of one.
  */
-function sampleFrom(arg: string, before: string, after: string, depth = 0): string | undefined {
+function sampleFrom(
+  arg: string,
+  before: string,
+  after: string,
+  depth = 0,
+  torchNames = ['torch']
+): string | undefined {
   if (depth > 3) {
     return undefined;
+  }
+  const stated = statedShape(arg, torchNames);
+  if (stated) {
+    return stated;
   }
   const base = /^(\w+)(\[.*\]|\.\w+\(\))?$/.exec(arg.trim());
   if (!base) {
@@ -243,9 +278,32 @@ function sampleFrom(arg: string, before: string, after: string, depth = 0): stri
     const names = assign[1].split(',').map(s => s.trim());
     const values = topArgs(assign[2]);
     const value = values.length === names.length ? values[names.indexOf(name)] : undefined;
-    return value ? sampleFrom(value, before, after, depth + 1) : undefined;
+    return value ? sampleFrom(value, before, after, depth + 1, torchNames) : undefined;
   }
   return undefined;
+}
+
+/**
+ * `torch.randn(4, 8, 12, 12)` (or rand/zeros/ones/empty, float32, literal sizes): a sample of
+ * one row of that shape, `jnp.zeros((1, 8, 12, 12))`, usable before the tensor itself is bound.
+ */
+function statedShape(arg: string, torchNames: string[]): string | undefined {
+  const m = /^(\w+)\.(randn|rand|zeros|ones|empty)\((.*)\)$/s.exec(arg.trim());
+  if (!m || !torchNames.includes(m[1])) {
+    return undefined;
+  }
+  const args = topArgs(m[3]);
+  const sizes = args.filter(a => !/^\w+\s*=/.test(a));
+  const keywords = args.filter(a => /^\w+\s*=/.test(a));
+  const dims =
+    sizes.length === 1 && /^[([]/.test(sizes[0]) ? topArgs(sizes[0].slice(1, -1)) : sizes;
+  const safe = keywords.every(k =>
+    /^(device|requires_grad)\s*=|^dtype\s*=\s*\w+\.float32$/.test(k)
+  );
+  if (!safe || dims.length < 2 || !dims.every(d => /^\d+$/.test(d))) {
+    return undefined;
+  }
+  return `jnp.zeros((1, ${dims.slice(1).join(', ')}))`;
 }
 
 /** The arguments of a call's text, by position and by keyword. */
@@ -354,16 +412,24 @@ export function modelInit(node: Node, ctx: HookContext): string | undefined {
   const own = node.tree.rootNode.text;
   const before = [...sources.slice(0, cell), own.slice(0, node.startIndex)].join('\n');
   const after = [own.slice(node.endIndex), ...sources.slice(cell + 1)].join('\n');
-  const sites = [...callSites(after, name), ...sitesThroughFunctions(after, name, ctx)];
+  const sites = [
+    ...callSites(after, name),
+    ...sitesThroughFunctions(after, name, ctx),
+    ...sitesThroughChildren(after, name)
+  ];
   if (sites.length === 0 && !new RegExp(`(?<![\\w.])${name}\\.parameters\\(`).test(after)) {
     return undefined; // nothing reads its variables: no init
   }
   let sample: string | undefined;
+  const torchNames = [...ctx.symbols.aliases].filter(([, p]) => p === 'torch').map(([a]) => a);
   for (const arg of sites.slice(0, 8)) {
-    sample = sampleFrom(arg, before, after);
+    sample = sampleFrom(arg, before, after, 0, torchNames);
     if (sample) {
       break;
     }
+  }
+  if (sample?.startsWith('jnp.')) {
+    ctx.requireImport('jnp');
   }
   sample ??= statedSample(right, name, before, ctx);
   ctx.requireImport('jax');
@@ -387,7 +453,8 @@ export function modelInit(node: Node, ctx: HookContext): string | undefined {
     const note = ctx.settings.comments
       ? '  # switcheroo: replace SAMPLE_INPUT by a batch of inputs (e.g. x[:1])'
       : '';
-    return `${ctx.text(node)}\n${indent}${vars} = ${name}.init(${key}, SAMPLE_INPUT)${note}`;
+    const torchInit = torchInitLine(node, name, 'SAMPLE_INPUT', ctx);
+    return `${ctx.text(node)}\n${indent}${vars} = ${name}.init(${key}, SAMPLE_INPUT)${note}${torchInit ? `\n${indent}${torchInit}` : ''}`;
   }
   ctx.note(
     'info',
@@ -395,7 +462,8 @@ export function modelInit(node: Node, ctx: HookContext): string | undefined {
     node,
     'model-init'
   );
-  return `${ctx.text(node)}\n${indent}${vars} = ${name}.init(${key}, ${sample})`;
+  const torchInit = torchInitLine(node, name, sample, ctx);
+  return `${ctx.text(node)}\n${indent}${vars} = ${name}.init(${key}, ${sample})${torchInit ? `\n${indent}${torchInit}` : ''}`;
 }
 
 /** `model(x)` -> `model.apply(variables, x, ...)`. */
@@ -532,6 +600,9 @@ export function modelMethod(node: Node, ctx: HookContext): string | undefined {
   const method = fn?.childForFieldName('attribute')?.text;
   if (!method || isPassedIn(node, name, ctx)) {
     return undefined;
+  }
+  if (method === 'apply') {
+    return moduleApply(node, name, ctx); // `model.apply(init_fn)`
   }
   if (method === 'parameters') {
     // `sum(p.numel() for p in model.parameters() if p.requires_grad)`: every leaf is trained

@@ -32,11 +32,14 @@ export function isTopLevel(node: Node): boolean {
  * notebook's key too, as torch draws from its global generator: `global rng_key` is
  * declared once at the top of the function.
  */
-export function useGlobalKey(node: Node, ctx: HookContext): boolean {
+export function useGlobalKey(node: Node, ctx: HookContext, inMethods = false): boolean {
   let fn: Node | undefined;
   for (let p = node.parent; p; p = p.parent) {
-    if (/^(class_definition|lambda|\w+_comprehension|generator_expression)$/.test(p.type)) {
+    if (/^(lambda|\w+_comprehension|generator_expression)$/.test(p.type)) {
       return false;
+    }
+    if (p.type === 'class_definition' && !(inMethods && fn)) {
+      return false; // a module's own draws use its RNG streams; `inMethods`: code run outside Flax
     }
     if (p.type === 'function_definition') {
       fn ??= p;
@@ -66,6 +69,13 @@ export function firstStatement(fn: Node | undefined): Node | undefined {
 
 /** A fresh subkey for this draw: `rng_key, key_1 = jax.random.split(rng_key)` before the statement. */
 export function freshKey(node: Node, ctx: HookContext): string {
+  const { line, key } = splitKey(node, ctx);
+  ctx.insertBefore(node, line);
+  return key;
+}
+
+/** A fresh subkey and the line that splits it off `rng_key`, for the caller to place. */
+export function splitKey(node: Node, ctx: HookContext): { line: string; key: string } {
   if (!ctx.state.get(SEEDED)) {
     ctx.state.set(SEEDED, true);
     ctx.insertBefore(
@@ -83,8 +93,7 @@ export function freshKey(node: Node, ctx: HookContext): string {
   const count = ((ctx.state.get('random.count') as number | undefined) ?? 0) + 1;
   ctx.state.set('random.count', count);
   const sub = `key_${count}`;
-  ctx.insertBefore(node, `${KEY}, ${sub} = jax.random.split(${KEY})`);
-  return sub;
+  return { line: `${KEY}, ${sub} = jax.random.split(${KEY})`, key: sub };
 }
 
 function shapeOf(bound: Map<string, string>, name = 'size'): string | undefined {

@@ -420,12 +420,13 @@ export class CellConverter implements HookContext {
     const canonical = this.resolve(node);
     if (canonical) {
       const entry = this.kb.lookup(canonical);
-      if (
-        entry?.target &&
-        (entry.kind === 'attribute' ||
-          entry.kind === 'function' ||
-          (entry.kind === 'layer' && !entry.hook))
-      ) {
+      if (entry?.kind === 'layer') {
+        // a layer class used as a value (`isinstance(m, nn.Linear)`), not built
+        this.entry = { name: canonical, entry };
+        this.lastRule = canonical;
+        return this.hooks.get('layer.class')?.(node, this);
+      }
+      if (entry?.target && (entry.kind === 'attribute' || entry.kind === 'function')) {
         this.lastRule = canonical;
         this.requireFor(entry.target);
         return entry.target;
