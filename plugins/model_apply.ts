@@ -135,7 +135,9 @@ function topArgs(text: string): string[] {
 
 /** The first positional argument of each call `name(...)` in `text`, in order. */
 export function callSites(text: string, name: string): string[] {
-  return callsIn(text, name).flatMap(args => (args[0] && !args[0].includes('=') ? [args[0]] : []));
+  return callsIn(text, name).flatMap(args =>
+    args[0] && !/^\w+\s*=(?!=)/.test(args[0]) ? [args[0]] : []
+  );
 }
 
 /** Every call `name(...)` in `text`: its top-level argument texts. */
@@ -297,13 +299,21 @@ function statedShape(arg: string, torchNames: string[]): string | undefined {
   const keywords = args.filter(a => /^\w+\s*=/.test(a));
   const dims =
     sizes.length === 1 && /^[([]/.test(sizes[0]) ? topArgs(sizes[0].slice(1, -1)) : sizes;
-  const safe = keywords.every(k =>
-    /^(device|requires_grad)\s*=|^dtype\s*=\s*\w+\.float32$/.test(k)
-  );
-  if (!safe || dims.length < 2 || !dims.every(d => /^\d+$/.test(d))) {
+  const dtype = /^dtype\s*=\s*\w+\.(\w+)$/.exec(
+    keywords.find(k => /^dtype\s*=/.test(k)) ?? ''
+  )?.[1];
+  const safe = keywords.every(k => /^(device|requires_grad|dtype)\s*=/.test(k));
+  const ints = /^(long|int|int64|int32)$/;
+  if (
+    !safe ||
+    (dtype && !ints.test(dtype) && !/^(float|float32)$/.test(dtype)) ||
+    dims.length < 2 ||
+    !dims.every(d => /^\d+$/.test(d))
+  ) {
     return undefined;
   }
-  return `jnp.zeros((1, ${dims.slice(1).join(', ')}))`;
+  const kind = dtype && ints.test(dtype) ? ', dtype=jnp.int32' : '';
+  return `jnp.zeros((1, ${dims.slice(1).join(', ')})${kind})`;
 }
 
 /** The arguments of a call's text, by position and by keyword. */

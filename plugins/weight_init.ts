@@ -344,6 +344,7 @@ export function weightInit(node: Node, ctx: HookContext): string | undefined {
   let key = '';
   let split = '';
   if (draw.random) {
+    ctx.requireImport('jax'); // the key split
     if (inInit && statement) {
       // moved into torch_init with its statement: the key split travels with it
       const s = splitKey(node, ctx);
