@@ -344,7 +344,6 @@ export function weightInit(node: Node, ctx: HookContext): string | undefined {
   let key = '';
   let split = '';
   if (draw.random) {
-    ctx.requireImport('jax'); // the key split
     if (inInit && statement) {
       // moved into torch_init with its statement: the key split travels with it
       const s = splitKey(node, ctx);
@@ -354,6 +353,7 @@ export function weightInit(node: Node, ctx: HookContext): string | undefined {
     } else {
       return unsupported(node, ctx, 'inside a lambda or comprehension needs a key argument');
     }
+    ctx.requireImport('jax'); // the key split
   }
   const value = draw.random ? draw.value(t, key) : draw.value(t);
   for (const alias of ['jax', 'jnp', 'nn']) {
