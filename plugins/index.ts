@@ -15,6 +15,7 @@ import { identity, moduleList, sequential, sequentialCall } from './containers';
 import { convCall } from './conv_layout';
 import { dataLoader } from './data_loader';
 import { device } from './devices';
+import { dynamicCall } from './dynamic_layers';
 import { div } from './div';
 import { dropout, dropoutCall } from './dropout';
 import { dtypeCast, host, to } from './dtype_device';
@@ -93,6 +94,7 @@ export function builtinHooks(): HookRegistry {
     .register('adaptive_avg_pool', adaptiveAvgPool)
     .register('sequential', sequential)
     .register('sequential.call', sequentialCall)
+    .register('layer.dynamic_call', dynamicCall)
     .register('module_list', moduleList)
     .register('identity', identity)
     .register('squeeze', squeeze)

@@ -15,6 +15,7 @@ import { freshKey, isTopLevel, useGlobalKey } from './random_keys';
 import { layerCall } from './model_attributes';
 import { findStep, type Step } from './training_step';
 import { moduleApply, torchInitLine } from './weight_init';
+import { childrenOf } from './dynamic_layers';
 
 /** The variables collection of a model: `variables` for `model`, `<name>_variables` otherwise. */
 export function variablesOf(model: string): string {
@@ -427,7 +428,11 @@ export function modelInit(node: Node, ctx: HookContext): string | undefined {
     ...sitesThroughFunctions(after, name, ctx),
     ...sitesThroughChildren(after, name)
   ];
-  if (sites.length === 0 && !new RegExp(`(?<![\\w.])${name}\\.parameters\\(`).test(after)) {
+  // `model.parameters()`, `model.fc.weight`, `model.named_children()` read its variables too
+  const reads = new RegExp(
+    `(?<![\\w.])${name}\\.(?!(train|eval|to|cuda|cpu|float|double|half)\\()\\w+`
+  );
+  if (sites.length === 0 && !reads.test(after)) {
     return undefined; // nothing reads its variables: no init
   }
   let sample: string | undefined;
@@ -613,6 +618,9 @@ export function modelMethod(node: Node, ctx: HookContext): string | undefined {
   }
   if (method === 'apply') {
     return moduleApply(node, name, ctx); // `model.apply(init_fn)`
+  }
+  if (method === 'named_children' || method === 'children') {
+    return childrenOf(node, name, ctx);
   }
   if (method === 'parameters') {
     // `sum(p.numel() for p in model.parameters() if p.requires_grad)`: every leaf is trained

@@ -9,6 +9,8 @@ import type { Node } from 'web-tree-sitter';
 import type { HookContext } from '../src/engine/context';
 import { channelsLast, spatialDims } from './conv_layout';
 import { isPassedIn, variablesOf } from './model_apply';
+import { defineCallLayer } from './dynamic_layers';
+import { DYNAMIC_LAYER } from '../src/engine/analysis';
 
 /** torch parameter or buffer -> collection, Flax name, and the expression back to torch's layout. */
 function leafOf(layer: string, attr: string): [string, string, (x: string) => string] | undefined {
@@ -85,6 +87,20 @@ function convert(text: string, node: Node, whole: boolean, ctx: HookContext): st
   const usedAsLayer = whole && node.parent?.type !== 'attribute';
   if (layers.length !== path.length || !usedAsLayer || /BatchNorm|Dropout/.test(layer)) {
     return undefined;
+  }
+  if (layer === DYNAMIC_LAYER) {
+    // a layer chosen at run time: the bound submodule itself when only looked at, else applied
+    const bound = `${name}.bind(${vars}).${path.join('.')}`;
+    const holder = node.parent?.parent;
+    const looked =
+      holder?.type === 'call' &&
+      /^(type|print|repr|str)$/.test(holder.childForFieldName('function')?.text ?? '');
+    if (looked) {
+      ctx.comment(node, `${text} is the bound Flax submodule: its type and repr are Flax's`);
+      return bound;
+    }
+    defineCallLayer(node, ctx);
+    return `lambda x: call_layer(${bound}, x)`;
   }
   return `lambda x: ${layerCall(name, path, layer, 'x')}`;
 }
