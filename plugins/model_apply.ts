@@ -15,6 +15,7 @@ import { freshKey, isTopLevel, useGlobalKey } from './random_keys';
 import { layerCall } from './model_attributes';
 import { findStep, type Step } from './training_step';
 import { moduleApply, torchInitLine } from './weight_init';
+import { functionScope } from './state_flag_injection';
 import { childrenOf } from './dynamic_layers';
 
 /** The variables collection of a model: `variables` for `model`, `<name>_variables` otherwise. */
@@ -93,7 +94,8 @@ function inNoGrad(node: Node): boolean {
   return false;
 }
 
-export type Mode = 'train' | 'eval' | 'unknown';
+/** `flag`: set by `model.train(flag)` in this function, a value known at run time. */
+export type Mode = 'train' | 'eval' | 'unknown' | 'flag';
 
 function modeAt(ctx: HookContext, node: Node, name: string, step?: Step): Mode {
   if (step) {
@@ -102,7 +104,16 @@ function modeAt(ctx: HookContext, node: Node, name: string, step?: Step): Mode {
   if (inNoGrad(node)) {
     return 'eval';
   }
+  if (modeFlag(ctx, node, name) !== undefined) {
+    return 'flag';
+  }
   return ctx.symbols.modes.get(name) ?? 'unknown';
+}
+
+/** The expression `model.train(flag)` set the mode from, in the function around `node`. */
+export function modeFlag(ctx: HookContext, node: Node, name: string): string | undefined {
+  const flag = ctx.symbols.modeFlags.get(name);
+  return flag && functionScope(node, ctx) === flag.scope ? flag.expr : undefined;
 }
 
 function indentOf(node: Node): string {
@@ -483,6 +494,11 @@ export function modelInit(node: Node, ctx: HookContext): string | undefined {
 
 /** `model(x)` -> `model.apply(variables, x, ...)`. */
 export function modelCall(node: Node, ctx: HookContext): string | undefined {
+  return applyModel(node, ctx);
+}
+
+/** The apply call of `model(x)`: in the mode of its place, or in evaluation when asked. */
+export function applyModel(node: Node, ctx: HookContext, evaluate = false): string | undefined {
   const name = node.childForFieldName('function')?.text ?? '';
   const args = node.childForFieldName('arguments');
   if (!args) {
@@ -503,8 +519,9 @@ export function modelCall(node: Node, ctx: HookContext): string | undefined {
     return undefined;
   }
   const kind = modelKind(ctx, name);
-  const step = findStep(node, ctx);
-  const mode = modeAt(ctx, node, name, step);
+  const step = evaluate ? undefined : findStep(node, ctx);
+  const mode = evaluate ? 'eval' : modeAt(ctx, node, name, step);
+  const trains = mode === 'train' || mode === 'flag'; // (maybe) in training
   const inner = ctx.text(args).slice(1, -1).trim();
   if (ctx.symbols.instances.get(name) === DROPOUT) {
     return dropoutApply(node, name, inner, ctx);
@@ -521,8 +538,9 @@ export function modelCall(node: Node, ctx: HookContext): string | undefined {
         'model-apply'
       );
     }
-    extra.push(`training=${mode === 'train' ? 'True' : 'False'}`);
-    if (mode === 'train' && kind.dropout) {
+    const flag = mode === 'flag' ? modeFlag(ctx, node, name) : undefined;
+    extra.push(`training=${flag ?? (mode === 'train' ? 'True' : 'False')}`);
+    if (trains && kind.dropout) {
       streams.push('dropout');
     }
   }
@@ -543,7 +561,7 @@ export function modelCall(node: Node, ctx: HookContext): string | undefined {
       ctx.comment(node, `pass rngs={'${streams[0]}': key} with a fresh key`);
     }
   }
-  if (kind.flag && mode === 'train' && kind.batchStats) {
+  if (kind.flag && trains && kind.batchStats) {
     extra.push("mutable=['batch_stats']");
   }
   const all = [inner, ...extra].filter(Boolean).join(', ');
