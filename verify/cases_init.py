@@ -13,6 +13,7 @@ laws must not. Parameters the init code leaves alone keep each library's own def
 
 from __future__ import annotations
 
+from cases_modules import SMALL_RESNET
 from harness.cases import HEADER, Case
 
 
@@ -108,8 +109,30 @@ model.apply(init_head)
 out = model(torch.randn(2, 16, 12))
 """
 
+# Init code over nested containers: nn.Sequential(*stages) of nn.Sequential(*blocks), applied
+# layer by layer (so never traced as a whole), and a projection shortcut chosen in a branch.
+NESTED = (
+    SMALL_RESNET
+    + """
+
+torch.manual_seed(0)
+model = SmallResNet(widths=(16, 32))
+out = model(torch.randn(2, 3, 8, 8))
+"""
+)
+
 INIT_CASES: list[Case] = [
     _init("modules_loop", MODULES_LOOP, ("conv.weight", "bn.weight", "bn.bias")),
     _init("direct", DIRECT, ("emb.weight", "fc.weight", "fc.bias", "proj.weight")),
     _init("apply_fn", APPLY_FN, ("conv.weight", "conv.bias", "head.weight", "head.bias")),
+    _init(
+        "nested_containers",
+        NESTED,
+        (
+            "stem.0.weight",
+            "stages.0.0.conv1.weight",
+            "stages.0.1.conv2.weight",
+            "stages.1.0.shortcut.0.weight",
+        ),
+    ),
 ]
