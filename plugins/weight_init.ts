@@ -544,7 +544,10 @@ export function initMethods(fn: Node, ctx: HookContext): string | undefined {
   return undefined;
 }
 
-/** Does a model of this class hold a module whose __init__ had init code? */
+/**
+ * Could a model of this class hold a module whose __init__ had init code? Its class, or a
+ * module class its source names (a layer, an element built in a loop or a helper), may.
+ */
 export function needsTorchInit(
   cls: ClassInfo | undefined,
   ctx: HookContext,
@@ -555,11 +558,18 @@ export function needsTorchInit(
     return false;
   }
   seen.add(cls.name);
-  const parts = [...cls.layers.values(), ...[...cls.sequences.values()].flat()];
-  return (
-    classes.has(cls.name) ||
-    parts.some(p => p === 'torch.nn.Module') || // a layer whose kind is known only at run time
-    parts.some(p => !!p && needsTorchInit(ctx.symbols.classes.get(p), ctx, seen))
+  if (classes.has(cls.name)) {
+    return true;
+  }
+  const sources = ((ctx.state.get('notebook.sources') as string[] | undefined) ?? []).join('\n');
+  const start = sources.search(new RegExp(`^class ${cls.name}\\b`, 'm'));
+  const body = start < 0 ? '' : sources.slice(start).split(/\n(?=\S)/)[0];
+  return [...ctx.symbols.classes.values()].some(
+    other =>
+      other.isModule &&
+      other.name !== cls.name &&
+      new RegExp(`\\b${other.name}\\b`).test(body) &&
+      needsTorchInit(other, ctx, seen)
   );
 }
 

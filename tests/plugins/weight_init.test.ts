@@ -211,4 +211,56 @@ describe('plugins/weight_init.ts', () => {
     `);
     expect(cell.flags.partial).toBe(true);
   });
+
+  test('a model whose class names a class with init code (a list of them, a helper that builds them) runs it; others do not', async () => {
+    const out = await convertCode([
+      py`
+        import torch
+        import torch.nn as nn
+
+        class Layer(nn.Module):
+            def __init__(self, n):
+                super().__init__()
+                self.fc = nn.Linear(n, n)
+                nn.init.eye_(self.fc.weight)
+
+            def forward(self, x):
+                return self.fc(x)
+
+        class Stack(nn.Module):
+            def __init__(self, n):
+                super().__init__()
+                self.layers = nn.ModuleList([Layer(n) for _ in range(2)])
+
+            def forward(self, x):
+                for layer in self.layers:
+                    x = layer(x)
+                return x
+
+        class Plain(nn.Module):
+            def __init__(self, n):
+                super().__init__()
+                self.fc = nn.Linear(n, n)
+
+            def forward(self, x):
+                return self.fc(x)
+      `,
+      py`
+        stack = Stack(4)
+        plain = Plain(4)
+        print(stack(torch.ones(1, 4)), plain(torch.ones(1, 4)))
+      `
+    ]);
+    expect(out.cells[1].source).toBe(py`
+      rng_key = jax.random.key(0)  # switcheroo: no torch.manual_seed before this draw; seeded with 0
+      rng_key, key_1 = jax.random.split(rng_key)
+      stack = Stack(4)
+      stack_variables = stack.init(key_1, jnp.zeros((1, 4)))
+      stack_variables = apply_torch_init(stack, stack_variables, None, jnp.zeros((1, 4)))
+      rng_key, key_2 = jax.random.split(rng_key)
+      plain = Plain(4)
+      plain_variables = plain.init(key_2, jnp.zeros((1, 4)))
+      print(stack.apply(stack_variables, jnp.ones((1, 4))), plain.apply(plain_variables, jnp.ones((1, 4))))
+    `);
+  });
 });
