@@ -4,6 +4,7 @@ import type { HookContext } from '../src/engine/context';
 import { withKeyword } from '../src/engine/mapping';
 import { channelsLast, spatialDims } from './conv_layout';
 import { requireTraining } from './state_flag_injection';
+import { DYNAMIC_LAYER } from '../src/engine/analysis';
 
 /** Layers that nn.Sequential cannot feed: they need the training flag or a layout change. */
 const NEEDS_CALL_SITE = /^torch\.nn\.(BatchNorm[123]d|Dropout\w*|Conv\w*)$/;
@@ -48,7 +49,9 @@ export function sequential(node: Node, ctx: HookContext): string | undefined {
   if (unrolledAttribute(node, ctx)) {
     return list; // a plain list in setup; its call sites apply the layers one by one
   }
-  warnSpecialLayers(node, ctx, 'nn.Sequential');
+  if (assignedAttribute(node, ctx, DYNAMIC_LAYER) === undefined) {
+    warnSpecialLayers(node, ctx, 'nn.Sequential'); // (call_layer applies a dynamic attribute's layers)
+  }
   ctx.requireImport('nn');
   return `nn.Sequential(${list})`;
 }
@@ -61,14 +64,21 @@ function needsCallSite(layer: string | undefined, ctx: HookContext): boolean {
   );
 }
 
-/** `self.x = nn.Sequential(...)` in a module's __init__ holding such layers: the attribute unrolled at call sites. */
-function unrolledAttribute(node: Node, ctx: HookContext): string | undefined {
+/** `self.x = <node>` in a module's __init__, when the class records x as holding `layer`: x. */
+function assignedAttribute(node: Node, ctx: HookContext, layer?: string): string | undefined {
   const assign = node.parent?.type === 'assignment' ? node.parent : undefined;
   const left = assign?.childForFieldName('left');
   const attr =
     left?.type === 'attribute' && left.childForFieldName('object')?.text === 'self'
       ? left.childForFieldName('attribute')?.text
       : undefined;
+  const recorded = attr ? ctx.scope.cls?.layers.get(attr) : undefined;
+  return ctx.scope.methodName === '__init__' && (!layer || recorded === layer) ? attr : undefined;
+}
+
+/** `self.x = nn.Sequential(...)` in a module's __init__ holding such layers: the attribute unrolled at call sites. */
+function unrolledAttribute(node: Node, ctx: HookContext): string | undefined {
+  const attr = assignedAttribute(node, ctx);
   const elements = attr ? ctx.scope.cls?.sequences.get(attr) : undefined;
   return ctx.scope.methodName === '__init__' && elements?.some(e => needsCallSite(e, ctx))
     ? attr

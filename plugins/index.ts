@@ -15,6 +15,7 @@ import { identity, moduleList, sequential, sequentialCall } from './containers';
 import { convCall } from './conv_layout';
 import { dataLoader } from './data_loader';
 import { device } from './devices';
+import { dynamicCall } from './dynamic_layers';
 import { div } from './div';
 import { dropout, dropoutCall } from './dropout';
 import { dtypeCast, host, to } from './dtype_device';
@@ -25,6 +26,8 @@ import { indexedAssignment } from './indexed_assignment';
 import { convConstructor, embedding, linearFunctional } from './layers_misc';
 import { namedResult } from './linalg';
 import { loss } from './losses';
+import { layerClass } from './layer_classes';
+import { initMethods, weightInit } from './weight_init';
 import { groupNorm, groupNormCall, layerNorm } from './normalization';
 import { generatorReseed, randomness } from './random_keys';
 import { recurrent, recurrentCall } from './recurrent';
@@ -76,6 +79,8 @@ export function builtinHooks(): HookRegistry {
     .register('submodule.call', submoduleCall)
     .register('method.call', helperMethodCall)
     .register('structure:attribute/state_flag', trainingAttribute)
+    .register('layer.class', layerClass)
+    .register('weight_init', weightInit)
     .register('conv', convConstructor)
     .register('conv.call', convCall)
     .register('embedding', embedding)
@@ -101,6 +106,7 @@ export function builtinHooks(): HookRegistry {
     .register('adaptive_avg_pool', adaptiveAvgPool)
     .register('sequential', sequential)
     .register('sequential.call', sequentialCall)
+    .register('layer.dynamic_call', dynamicCall)
     .register('module_list', moduleList)
     .register('identity', identity)
     .register('squeeze', squeeze)
@@ -148,6 +154,7 @@ export function builtinHooks(): HookRegistry {
     .register('structure:expression_statement/autograd', backwardOfLeaves, backward)
     .register('structure:expression_statement/backward', backwardStatement, backward)
     .register('structure:class_definition/module_class', moduleClass)
+    .register('structure:function_definition/weight_init', initMethods)
     .register('structure:function_definition/module_class', moduleMethod)
     .register('structure:expression_statement/module_class', initStatement, inInit)
     .register('structure:expression_statement/train_eval', trainEvalStatement, modeSwitch)

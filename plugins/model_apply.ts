@@ -15,6 +15,9 @@ import { freshKey, isTopLevel, useGlobalKey } from './random_keys';
 import { layerCall } from './model_attributes';
 import { modelState } from './model_state';
 import { findStep, type Step } from './training_step';
+import { moduleApply, torchInitLine } from './weight_init';
+import { functionScope } from './state_flag_injection';
+import { childrenOf } from './dynamic_layers';
 
 /** The variables collection of a model: `variables` for `model`, `<name>_variables` otherwise. */
 export function variablesOf(model: string): string {
@@ -92,7 +95,8 @@ function inNoGrad(node: Node): boolean {
   return false;
 }
 
-export type Mode = 'train' | 'eval' | 'unknown';
+/** `flag`: set by `model.train(flag)` in this function, a value known at run time. */
+export type Mode = 'train' | 'eval' | 'unknown' | 'flag';
 
 function modeAt(ctx: HookContext, node: Node, name: string, step?: Step): Mode {
   if (step) {
@@ -101,7 +105,16 @@ function modeAt(ctx: HookContext, node: Node, name: string, step?: Step): Mode {
   if (inNoGrad(node)) {
     return 'eval';
   }
+  if (modeFlag(ctx, node, name) !== undefined) {
+    return 'flag';
+  }
   return ctx.symbols.modes.get(name) ?? 'unknown';
+}
+
+/** The expression `model.train(flag)` set the mode from, in the function around `node`. */
+export function modeFlag(ctx: HookContext, node: Node, name: string): string | undefined {
+  const flag = ctx.symbols.modeFlags.get(name);
+  return flag && functionScope(node, ctx) === flag.scope ? flag.expr : undefined;
 }
 
 function indentOf(node: Node): string {
@@ -135,7 +148,9 @@ function topArgs(text: string): string[] {
 
 /** The first positional argument of each call `name(...)` in `text`, in order. */
 export function callSites(text: string, name: string): string[] {
-  return callsIn(text, name).flatMap(args => (args[0] && !args[0].includes('=') ? [args[0]] : []));
+  return callsIn(text, name).flatMap(args =>
+    args[0] && !/^\w+\s*=(?!=)/.test(args[0]) ? [args[0]] : []
+  );
 }
 
 /** Every call `name(...)` in `text`: its top-level argument texts. */
@@ -195,20 +210,54 @@ function sitesThroughFunctions(text: string, name: string, ctx: HookContext): st
 
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
+/** `for name, m in model.named_children(): x = m(x)`: the first child gets the model's input. */
+function sitesThroughChildren(text: string, name: string): string[] {
+  const loop = new RegExp(
+    `for\\s+(?:\\w+\\s*,\\s*)?(\\w+)\\s+in\\s+${escape(name)}\\.(?:named_)?children\\(\\)\\s*:`
+  ).exec(text);
+  return loop ? callSites(text.slice(loop.index), loop[1]) : [];
+}
+
 /** Is `name` bound at the top level of `before` (an assignment target or a loop target)? */
 function boundIn(before: string, name: string): boolean {
   return new RegExp(`^[ \\t]*(?:[\\w, ()]*[ ,(])?${escape(name)}\\b[\\w, ()]*=(?!=)`, 'm').test(
-    before
+    outsideDefinitions(before)
   );
+}
+
+/** The code outside function and class bodies (their locals are not notebook names). */
+function outsideDefinitions(text: string): string {
+  let inside = false;
+  return text
+    .split('\n')
+    .filter(line => {
+      if (/^(def|class|async def)\b|^@/.test(line)) {
+        inside = true;
+      } else if (/^\S/.test(line)) {
+        inside = false;
+      }
+      return !inside;
+    })
+    .join('\n');
 }
 
 /**
  * A sample batch for `model.init`, from an argument of a later call site: an array bound
  * before the model (sliced to its first row), or a loop variable over a DataLoader of one.
  */
-function sampleFrom(arg: string, before: string, after: string, depth = 0): string | undefined {
+function sampleFrom(
+  arg: string,
+  before: string,
+  after: string,
+  depth = 0,
+  torchNames = ['torch']
+): string | undefined {
   if (depth > 3) {
     return undefined;
+  }
+  const stated = statedShape(arg, torchNames);
+  if (stated) {
+    return stated;
   }
   const base = /^(\w+)(\[.*\]|\.\w+\(\))?$/.exec(arg.trim());
   if (!base) {
@@ -244,9 +293,40 @@ function sampleFrom(arg: string, before: string, after: string, depth = 0): stri
     const names = assign[1].split(',').map(s => s.trim());
     const values = topArgs(assign[2]);
     const value = values.length === names.length ? values[names.indexOf(name)] : undefined;
-    return value ? sampleFrom(value, before, after, depth + 1) : undefined;
+    return value ? sampleFrom(value, before, after, depth + 1, torchNames) : undefined;
   }
   return undefined;
+}
+
+/**
+ * `torch.randn(4, 8, 12, 12)` (or rand/zeros/ones/empty, float32, literal sizes): a sample of
+ * one row of that shape, `jnp.zeros((1, 8, 12, 12))`, usable before the tensor itself is bound.
+ */
+function statedShape(arg: string, torchNames: string[]): string | undefined {
+  const m = /^(\w+)\.(randn|rand|zeros|ones|empty)\((.*)\)$/s.exec(arg.trim());
+  if (!m || !torchNames.includes(m[1])) {
+    return undefined;
+  }
+  const args = topArgs(m[3]);
+  const sizes = args.filter(a => !/^\w+\s*=/.test(a));
+  const keywords = args.filter(a => /^\w+\s*=/.test(a));
+  const dims =
+    sizes.length === 1 && /^[([]/.test(sizes[0]) ? topArgs(sizes[0].slice(1, -1)) : sizes;
+  const dtype = /^dtype\s*=\s*\w+\.(\w+)$/.exec(
+    keywords.find(k => /^dtype\s*=/.test(k)) ?? ''
+  )?.[1];
+  const safe = keywords.every(k => /^(device|requires_grad|dtype)\s*=/.test(k));
+  const ints = /^(long|int|int64|int32)$/;
+  if (
+    !safe ||
+    (dtype && !ints.test(dtype) && !/^(float|float32)$/.test(dtype)) ||
+    dims.length < 2 ||
+    !dims.every(d => /^\d+$/.test(d))
+  ) {
+    return undefined;
+  }
+  const kind = dtype && ints.test(dtype) ? ', dtype=jnp.int32' : '';
+  return `jnp.zeros((1, ${dims.slice(1).join(', ')})${kind})`;
 }
 
 /** The arguments of a call's text, by position and by keyword. */
@@ -355,19 +435,28 @@ export function modelInit(node: Node, ctx: HookContext): string | undefined {
   const own = node.tree.rootNode.text;
   const before = [...sources.slice(0, cell), own.slice(0, node.startIndex)].join('\n');
   const after = [own.slice(node.endIndex), ...sources.slice(cell + 1)].join('\n');
-  const sites = [...callSites(after, name), ...sitesThroughFunctions(after, name, ctx)];
-  if (
-    sites.length === 0 &&
-    !new RegExp(`(?<![\\w.])${name}\\.((named_)?parameters|state_dict)\\(`).test(after)
-  ) {
+  const sites = [
+    ...callSites(after, name),
+    ...sitesThroughFunctions(after, name, ctx),
+    ...sitesThroughChildren(after, name)
+  ];
+  // `model.parameters()`, `model.fc.weight`, `model.named_children()` read its variables too
+  const reads = new RegExp(
+    `(?<![\\w.])${name}\\.(?!(train|eval|to|cuda|cpu|float|double|half)\\()\\w+`
+  );
+  if (sites.length === 0 && !reads.test(after)) {
     return undefined; // nothing reads its variables: no init
   }
   let sample: string | undefined;
+  const torchNames = [...ctx.symbols.aliases].filter(([, p]) => p === 'torch').map(([a]) => a);
   for (const arg of sites.slice(0, 8)) {
-    sample = sampleFrom(arg, before, after);
+    sample = sampleFrom(arg, before, after, 0, torchNames);
     if (sample) {
       break;
     }
+  }
+  if (sample?.startsWith('jnp.')) {
+    ctx.requireImport('jnp');
   }
   sample ??= statedSample(right, name, before, ctx);
   ctx.requireImport('jax');
@@ -391,7 +480,8 @@ export function modelInit(node: Node, ctx: HookContext): string | undefined {
     const note = ctx.settings.comments
       ? '  # switcheroo: replace SAMPLE_INPUT by a batch of inputs (e.g. x[:1])'
       : '';
-    return `${ctx.text(node)}\n${indent}${vars} = ${name}.init(${key}, SAMPLE_INPUT)${note}`;
+    const torchInit = torchInitLine(node, name, 'SAMPLE_INPUT', ctx);
+    return `${ctx.text(node)}\n${indent}${vars} = ${name}.init(${key}, SAMPLE_INPUT)${note}${torchInit ? `\n${indent}${torchInit}` : ''}`;
   }
   ctx.note(
     'info',
@@ -399,11 +489,17 @@ export function modelInit(node: Node, ctx: HookContext): string | undefined {
     node,
     'model-init'
   );
-  return `${ctx.text(node)}\n${indent}${vars} = ${name}.init(${key}, ${sample})`;
+  const torchInit = torchInitLine(node, name, sample, ctx);
+  return `${ctx.text(node)}\n${indent}${vars} = ${name}.init(${key}, ${sample})${torchInit ? `\n${indent}${torchInit}` : ''}`;
 }
 
 /** `model(x)` -> `model.apply(variables, x, ...)`. */
 export function modelCall(node: Node, ctx: HookContext): string | undefined {
+  return applyModel(node, ctx);
+}
+
+/** The apply call of `model(x)`: in the mode of its place, or in evaluation when asked. */
+export function applyModel(node: Node, ctx: HookContext, evaluate = false): string | undefined {
   const name = node.childForFieldName('function')?.text ?? '';
   const args = node.childForFieldName('arguments');
   if (!args) {
@@ -424,8 +520,9 @@ export function modelCall(node: Node, ctx: HookContext): string | undefined {
     return undefined;
   }
   const kind = modelKind(ctx, name);
-  const step = findStep(node, ctx);
-  const mode = modeAt(ctx, node, name, step);
+  const step = evaluate ? undefined : findStep(node, ctx);
+  const mode = evaluate ? 'eval' : modeAt(ctx, node, name, step);
+  const trains = mode === 'train' || mode === 'flag'; // (maybe) in training
   const inner = ctx.text(args).slice(1, -1).trim();
   if (ctx.symbols.instances.get(name) === DROPOUT) {
     return dropoutApply(node, name, inner, ctx);
@@ -442,8 +539,9 @@ export function modelCall(node: Node, ctx: HookContext): string | undefined {
         'model-apply'
       );
     }
-    extra.push(`training=${mode === 'train' ? 'True' : 'False'}`);
-    if (mode === 'train' && kind.dropout) {
+    const flag = mode === 'flag' ? modeFlag(ctx, node, name) : undefined;
+    extra.push(`training=${flag ?? (mode === 'train' ? 'True' : 'False')}`);
+    if (trains && kind.dropout) {
       streams.push('dropout');
     }
   }
@@ -464,7 +562,7 @@ export function modelCall(node: Node, ctx: HookContext): string | undefined {
       ctx.comment(node, `pass rngs={'${streams[0]}': key} with a fresh key`);
     }
   }
-  if (kind.flag && mode === 'train' && kind.batchStats) {
+  if (kind.flag && trains && kind.batchStats) {
     extra.push("mutable=['batch_stats']");
   }
   const all = [inner, ...extra].filter(Boolean).join(', ');
@@ -585,6 +683,12 @@ export function modelMethod(node: Node, ctx: HookContext): string | undefined {
   }
   if (method === 'parameters' || method === 'named_parameters') {
     requiresGradIsTrue(node, method, ctx);
+  }
+  if (method === 'apply') {
+    return moduleApply(node, name, ctx); // `model.apply(init_fn)`
+  }
+  if (method === 'named_children' || method === 'children') {
+    return childrenOf(node, name, ctx);
   }
   if (method === 'parameters') {
     ctx.requireImport('jax');

@@ -92,6 +92,9 @@ export function functionEnter(fn: Node, ctx: HookContext): string | undefined {
   const params = parameters(fn).map(paramName);
   const info: ModelFunction = {
     params: params.map(p => p ?? ''),
+    optional: parameters(fn)
+      .filter(p => /default_parameter$/.test(p.type))
+      .map(p => paramName(p) ?? ''),
     models: new Map(),
     optimizers: new Map(),
     returns: [],
@@ -165,7 +168,9 @@ export function functionLeave(fn: Node, ctx: HookContext): string | undefined {
   for (const p of parameters(fn)) {
     const param = paramName(p) ?? '';
     if (info.models.has(param) || info.optimizers.has(param)) {
-      ctx.replace(p, `${ctx.text(p)}, ${stateName(info, param)}`);
+      // an optional model or optimizer (`optimizer=None`) has optional state
+      const optional = /default_parameter$/.test(p.type) ? '=None' : '';
+      ctx.replace(p, `${ctx.text(p)}, ${stateName(info, param)}${optional}`);
     }
   }
   if (info.returns.length === 0) {
@@ -217,6 +222,7 @@ export function modelFunctionCall(node: Node, ctx: HookContext): string | undefi
   const out: string[] = [];
   const passed = new Map<string, string>();
   const slots = [...info.models, ...info.optimizers];
+  const slotIndex = (p: string) => (info.models.get(p) ?? info.optimizers.get(p))?.index ?? -1;
   items.forEach((arg, i) => {
     out.push(ctx.text(arg));
     const keyword = arg.type === 'keyword_argument' ? arg.childForFieldName('name')?.text : '';
@@ -230,7 +236,14 @@ export function modelFunctionCall(node: Node, ctx: HookContext): string | undefi
       out.push(keyword ? `${stateName(info, slot[0])}=${state}` : state);
     }
   });
-  const missing = slots.map(([p]) => p).filter(p => !passed.has(p));
+  // a parameter with a default that the call leaves out keeps it, and its state its None
+  const optional = new Set(info.optional);
+  const omitted = (p: string, index: number) =>
+    optional.has(p) &&
+    !items.some((a, i) =>
+      a.type === 'keyword_argument' ? a.childForFieldName('name')?.text === p : i === index
+    );
+  const missing = slots.map(([p]) => p).filter(p => !passed.has(p) && !omitted(p, slotIndex(p)));
   if (missing.length > 0) {
     const why = `${name}(...): pass ${missing.map(p => `${p}'s ${stateName(info, p)}`).join(' and ')} (the argument is not a model or optimizer of this notebook)`;
     ctx.note('warning', why, node, 'model-function');
@@ -242,7 +255,7 @@ export function modelFunctionCall(node: Node, ctx: HookContext): string | undefi
   if (info.returns.length === 0) {
     return call;
   }
-  const rebound = info.returns.map(p => passed.get(p) as string).join(', ');
+  const rebound = info.returns.map(p => passed.get(p) ?? '_').join(', ');
   const parent = node.parent;
   const stmt = parent?.parent;
   if (parent?.type === 'expression_statement') {

@@ -13,7 +13,8 @@ import type { HookContext } from '../src/engine/context';
 import { atom } from '../src/engine/mapping';
 import { channelsLast, spatialDims } from './conv_layout';
 import { isPassedIn, variablesOf } from './model_apply';
-import { dottedName } from '../src/engine/analysis';
+import { defineCallLayer } from './dynamic_layers';
+import { DYNAMIC_LAYER, dottedName } from '../src/engine/analysis';
 
 type Layout = (x: string) => string;
 
@@ -138,6 +139,20 @@ function convert(text: string, node: Node, whole: boolean, ctx: HookContext): st
   const usedAsLayer = whole && node.parent?.type !== 'attribute';
   if (layers.length !== path.length || !usedAsLayer || /BatchNorm|Dropout/.test(layer)) {
     return undefined;
+  }
+  if (layer === DYNAMIC_LAYER) {
+    // a layer chosen at run time: the bound submodule itself when only looked at, else applied
+    const bound = `${name}.bind(${variablesOf(name)}).${path.join('.')}`;
+    const holder = node.parent?.parent;
+    const looked =
+      holder?.type === 'call' &&
+      /^(type|print|repr|str)$/.test(holder.childForFieldName('function')?.text ?? '');
+    if (looked) {
+      ctx.comment(node, `${text} is the bound Flax submodule: its type and repr are Flax's`);
+      return bound;
+    }
+    defineCallLayer(node, ctx);
+    return `lambda x: call_layer(${bound}, x)`;
   }
   return `lambda x: ${layerCall(name, path, layer, 'x')}`;
 }

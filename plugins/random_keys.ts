@@ -51,9 +51,17 @@ export function isTopLevel(node: Node): boolean {
  * declared once at the top of the function. `stream` names another global key (a
  * notebook-level torch.Generator).
  */
-export function useGlobalKey(node: Node, ctx: HookContext, stream = KEY): boolean {
+export function useGlobalKey(
+  node: Node,
+  ctx: HookContext,
+  stream = KEY,
+  inMethods = false
+): boolean {
   const scopes = scopesAround(node);
-  if (scopes.length === 0 || scopes.some(s => s.type !== 'function_definition')) {
+  // a module's own draws use its RNG streams; `inMethods`: a method run outside Flax (torch_init)
+  const plain = (s: Node, i: number) =>
+    s.type === 'function_definition' || (inMethods && i > 0 && s.type === 'class_definition');
+  if (scopes.length === 0 || !scopes.every(plain)) {
     return false;
   }
   const fn = scopes[0];
@@ -84,6 +92,17 @@ export function firstStatement(fn: Node | undefined): Node | undefined {
  * statement; `stream` splits another key instead (a torch.Generator's own).
  */
 export function freshKey(node: Node, ctx: HookContext, stream = KEY): string {
+  const { line, key } = splitKey(node, ctx, stream);
+  ctx.insertBefore(node, line);
+  return key;
+}
+
+/** A fresh subkey and the line that splits it off `stream`, for the caller to place. */
+export function splitKey(
+  node: Node,
+  ctx: HookContext,
+  stream = KEY
+): { line: string; key: string } {
   if (isTopLevel(node)) {
     timeitGlobal(node, ctx, stream);
   }
@@ -104,8 +123,7 @@ export function freshKey(node: Node, ctx: HookContext, stream = KEY): string {
   const count = ((ctx.state.get('random.count') as number | undefined) ?? 0) + 1;
   ctx.state.set('random.count', count);
   const sub = `key_${count}`;
-  ctx.insertBefore(node, `${stream}, ${sub} = jax.random.split(${stream})`);
-  return sub;
+  return { line: `${stream}, ${sub} = jax.random.split(${stream})`, key: sub };
 }
 
 /**

@@ -84,6 +84,21 @@ export function trainEvalStatement(node: Node, ctx: HookContext): string | undef
   const arg = call.childForFieldName('arguments')?.namedChildren[0];
   const value = arg?.type === 'keyword_argument' ? arg.childForFieldName('value') : arg;
   const mode = method === 'eval' || value?.text === 'False' ? 'eval' : 'train';
+  const scope = functionScope(node, ctx);
+  if (method === 'train' && value && !/^(True|False)$/.test(value.text) && scope) {
+    // the mode is a value of the function: `model.train(training)` trains when training is true
+    ctx.symbols.modes.delete(object);
+    ctx.symbols.modeFlags.set(object, { expr: ctx.text(value), scope });
+    const advice = `pass training=${ctx.text(value)} to ${object}.apply`;
+    ctx.note(
+      'info',
+      `${call.text} recorded: Flax modules have no mode; ${advice}`,
+      node,
+      'train-eval'
+    );
+    return ctx.settings.comments ? `pass  # switcheroo: ${call.text} -> ${advice}` : 'pass';
+  }
+  ctx.symbols.modeFlags.delete(object);
   ctx.symbols.modes.set(object, mode);
   const cls = ctx.symbols.classOf(object);
   let advice: string;
@@ -103,6 +118,16 @@ export function trainEvalStatement(node: Node, ctx: HookContext): string | undef
     'train-eval'
   );
   return ctx.settings.comments ? `pass  # switcheroo: ${call.text} -> ${advice}` : 'pass';
+}
+
+/** `cell:start` of the function around `node`, where a mode set from a value holds. */
+export function functionScope(node: Node, ctx: HookContext): string | undefined {
+  for (let p = node.parent; p; p = p.parent) {
+    if (p.type === 'function_definition') {
+      return `${ctx.state.get('notebook.cell') as number}:${p.startIndex}`;
+    }
+  }
+  return undefined;
 }
 
 /** `model.eval()` on something not known to be a model: reported, left as is. */

@@ -11,7 +11,14 @@
 import type { Node } from 'web-tree-sitter';
 import type { HookContext } from '../src/engine/context';
 import { clipLines, parseClip, type Clip } from './grad_clip';
-import { isParameter, isPassedIn, modelKind, variablesOf } from './model_apply';
+import {
+  applyModel,
+  isParameter,
+  isPassedIn,
+  modeFlag,
+  modelKind,
+  variablesOf
+} from './model_apply';
 import { groupsModel } from './param_groups';
 import { firstStatement, freshKey, useGlobalKey } from './random_keys';
 
@@ -36,6 +43,8 @@ export interface Step {
   fn?: Node;
   /** The converted text of each model call in the forward statements, by start index. */
   applied: Map<number, string>;
+  /** `if training:` holding zero_grad, backward and step, the forward before it (see guardedStep). */
+  guard?: Node;
   dropoutKey(ctx: HookContext): string;
 }
 
@@ -125,7 +134,7 @@ function analyse(block: Node, ctx: HookContext): Step | undefined {
     return st.type === 'expression_statement' && !!m && optimizers(ctx).has(m[1]);
   });
   if (s < 0) {
-    return undefined;
+    return guardedStep(stmts, ctx);
   }
   const optimizer = /^(\w+)\./.exec(stmts[s].text)?.[1] as string;
   const info = optimizers(ctx).get(optimizer) as OptimizerInfo;
@@ -191,6 +200,84 @@ function analyse(block: Node, ctx: HookContext): Step | undefined {
   };
 }
 
+/**
+ * `logits = model(xb); loss = f(logits, yb); if training: zero_grad(); loss.backward(); step()`
+ * where `model.train(training)` set the mode from the same flag: the step runs under the guard
+ * (the forward inside loss_fn, in training), the forward alone in an `else:` (evaluation).
+ */
+function guardedStep(stmts: Node[], ctx: HookContext): Step | undefined {
+  const g = stmts.findIndex(st => st.type === 'if_statement' && /\.step\(\s*\)/.test(st.text));
+  const guard = stmts[g];
+  const inner = (guard?.childForFieldName('consequence')?.namedChildren ?? []).filter(
+    (c): c is Node => !!c && c.type !== 'comment'
+  );
+  const m = /^(\w+)\.step\(\s*\)$/.exec(inner[inner.length - 1]?.text.trim() ?? '');
+  const info = m ? optimizers(ctx).get(m[1]) : undefined;
+  const backward = inner[inner.length - 2];
+  if (
+    !guard ||
+    !m ||
+    !info ||
+    guard.childForFieldName('alternative') ||
+    !backward ||
+    !CALL_ONLY(backward, /^\w+\.backward\(\s*\)$/)
+  ) {
+    return undefined;
+  }
+  const optimizer = m[1];
+  const zeroRe = new RegExp(`^${optimizer}\\.zero_grad\\([^)]*\\)$`);
+  if (!inner.slice(0, -2).every(st => CALL_ONLY(st, zeroRe))) {
+    return undefined;
+  }
+  const condition = guard.childForFieldName('condition')?.text;
+  if (!condition || modeFlag(ctx, guard, info.model) !== condition) {
+    return undefined; // the forward outside the guard must run in evaluation when it is false
+  }
+  const loss = /^(\w+)\./.exec(backward.text)?.[1] as string;
+  const callRe = new RegExp(`(?<![\\w.])${info.model}\\(`);
+  const forward: Node[] = [];
+  let b = g - 1;
+  for (; b >= 0; b--) {
+    const st = stmts[b];
+    if (st.type !== 'expression_statement' || st.namedChildren[0]?.type !== 'assignment') {
+      return undefined;
+    }
+    forward.unshift(st);
+    if (callRe.test(st.text)) {
+      break;
+    }
+  }
+  const assignsLoss = forward.some(st =>
+    namesIn(st.namedChildren[0]?.childForFieldName('left')).includes(loss)
+  );
+  const fn = enclosingFunction(guard);
+  if (
+    b < 0 ||
+    !assignsLoss ||
+    (fn && (isPassedIn(guard, info.model, ctx) || isPassedIn(guard, optimizer, ctx))) ||
+    (fn && fn.parent?.parent?.type === 'class_definition')
+  ) {
+    return undefined;
+  }
+  let key: string | undefined;
+  return {
+    optimizer,
+    model: info.model,
+    loss,
+    zeroGrad: inner.length > 2 ? inner[0] : undefined,
+    forward,
+    backward,
+    step: inner[inner.length - 1],
+    fn,
+    guard,
+    applied: new Map(),
+    dropoutKey(c: HookContext) {
+      key ??= freshKey(forward[0], c);
+      return key;
+    }
+  };
+}
+
 /** A block's step, analysed once per cell and block. */
 function cachedStep(block: Node, ctx: HookContext): Step | undefined {
   const cacheKey = `step:${ctx.state.get('notebook.cell') as number}:${block.startIndex}`;
@@ -226,7 +313,7 @@ export function trainingStep(node: Node, ctx: HookContext): string | undefined {
     return undefined;
   }
   const block = node.parent;
-  const first = block?.type === 'block' ? findStepOf(block, ctx) : undefined;
+  const first = ownStep(node, ctx);
   if (!first || !first.step.equals(node)) {
     const why =
       'training step not recognised (expected zero_grad, forward assignments, loss.backward(), optionally clip_grad_norm_/clip_grad_value_ on model.parameters(), step in one block, with the model and optimizer defined at notebook level): write it with jax.value_and_grad and optax'; // prettier-ignore
@@ -278,8 +365,9 @@ export function trainingStep(node: Node, ctx: HookContext): string | undefined {
       ...text.split('\n').map((l, i) => (i === 0 ? l : l.replace(new RegExp(`^${indent}`), '')))
     );
   }
-  const later = (block as Node).namedChildren
-    .filter((c): c is Node => !!c && c.startIndex > node.endIndex)
+  const last = step.guard ?? node; // the forward's results are read after it
+  const later = ((step.guard?.parent ?? block) as Node).namedChildren
+    .filter((c): c is Node => !!c && c.startIndex > last.endIndex)
     .map(c => c.text)
     .join('\n');
   const aux = assigned.filter(
@@ -305,6 +393,8 @@ export function trainingStep(node: Node, ctx: HookContext): string | undefined {
   ];
   const losses = (ctx.state.get('step.losses') as Set<string> | undefined) ?? new Set<string>();
   ctx.state.set('step.losses', losses.add(step.loss));
+  // (read before the forward is removed: a removal drops the edits inside)
+  const otherwise = step.guard ? `\n${evaluationBranch(step, ctx)}` : '';
   const extra = [step.zeroGrad, step.clip?.stmt].filter((st): st is Node => !!st);
   for (const st of [...step.forward, step.backward, ...extra]) {
     ctx.removeStatement(st);
@@ -336,7 +426,38 @@ export function trainingStep(node: Node, ctx: HookContext): string | undefined {
     node,
     'training-step'
   );
-  return lines.map((l, i) => (i === 0 ? l : indent + l)).join('\n');
+  return lines.map((l, i) => (i === 0 ? l : indent + l)).join('\n') + otherwise;
+}
+
+/** `else:` and the forward in evaluation, after a guarded step (the step is the guard's last statement). */
+function evaluationBranch(step: Step, ctx: HookContext): string {
+  const guard = step.guard as Node;
+  const outer = indentOf(guard);
+  const inner = indentOf(step.step);
+  const body = step.forward.flatMap(st => {
+    let text = ctx.text(st);
+    const call = st
+      .descendantsOfType('call')
+      .find(c => c?.childForFieldName('function')?.text === step.model);
+    const evaluated = call ? applyModel(call, ctx, true) : undefined;
+    if (call && evaluated) {
+      text = text.replace(ctx.text(call), evaluated);
+    }
+    return text.split('\n').map((l, i) => (i === 0 ? inner + l : inner.slice(outer.length) + l));
+  });
+  return [`${outer}else:`, ...body].join('\n');
+}
+
+/** The step a statement belongs to: in its own block, or the guarded step of the block around its `if`. */
+function ownStep(stmt: Node, ctx: HookContext): Step | undefined {
+  const block = stmt.parent;
+  if (block?.type !== 'block') {
+    return undefined;
+  }
+  const guard = block.parent;
+  const outer = guard?.type === 'if_statement' ? guard.parent : undefined;
+  const step = findStepOf(block, ctx);
+  return step ?? (outer?.type === 'block' ? cachedStep(outer, ctx) : undefined);
 }
 
 function findStepOf(block: Node, ctx: HookContext): Step | undefined {
@@ -375,8 +496,7 @@ export function backwardStatement(node: Node, ctx: HookContext): string | undefi
   if (node.namedChildren.length !== 1 || fn?.childForFieldName('attribute')?.text !== 'backward') {
     return undefined;
   }
-  const block = node.parent;
-  const step = block?.type === 'block' ? findStepOf(block, ctx) : undefined;
+  const step = ownStep(node, ctx);
   if (step?.backward.equals(node)) {
     return undefined; // the step hook rewrites it
   }

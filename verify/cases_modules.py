@@ -245,6 +245,75 @@ class BasicBlock(nn.Module):
         return F.relu(out)
 """
 
+RESIDUAL_BRANCHES = """
+class ResidualBlock(nn.Module):
+    def __init__(self, in_channels, out_channels, stride=1):
+        super().__init__()
+        self.conv1 = nn.Conv2d(in_channels, out_channels, 3, stride=stride, padding=1, bias=False)
+        self.bn1 = nn.BatchNorm2d(out_channels)
+        self.conv2 = nn.Conv2d(out_channels, out_channels, 3, padding=1, bias=False)
+        self.bn2 = nn.BatchNorm2d(out_channels)
+        if stride != 1 or in_channels != out_channels:
+            self.shortcut = nn.Sequential(
+                nn.Conv2d(in_channels, out_channels, 1, stride=stride, bias=False),
+                nn.BatchNorm2d(out_channels),
+            )
+        else:
+            self.shortcut = nn.Identity()
+
+    def forward(self, x):
+        out = F.relu(self.bn1(self.conv1(x)))
+        out = self.bn2(self.conv2(out))
+        out += self.shortcut(x)
+        return F.relu(out)
+"""
+
+# Stages built in a loop, nn.Sequential(*stages) of nn.Sequential(*blocks), and init code that
+# walks self.modules(): the ported weights replace what it draws.
+SMALL_RESNET = (
+    RESIDUAL_BRANCHES
+    + """
+
+class SmallResNet(nn.Module):
+    def __init__(self, num_classes=4, widths=(4, 8), blocks_per_stage=(2, 1)):
+        super().__init__()
+        self.stem = nn.Sequential(
+            nn.Conv2d(3, widths[0], kernel_size=3, padding=1, bias=False),
+            nn.BatchNorm2d(widths[0]),
+            nn.ReLU(inplace=True),
+        )
+        stages = []
+        in_ch = widths[0]
+        for i, (w, n) in enumerate(zip(widths, blocks_per_stage)):
+            stride = 1 if i == 0 else 2
+            stages.append(self._make_stage(in_ch, w, n, stride))
+            in_ch = w
+        self.stages = nn.Sequential(*stages)
+        self.pool = nn.AdaptiveAvgPool2d((1, 1))
+        self.fc = nn.Linear(in_ch, num_classes)
+        self._init_weights()
+
+    @staticmethod
+    def _make_stage(in_ch, out_ch, num_blocks, stride):
+        layers = [ResidualBlock(in_ch, out_ch, stride)]
+        for _ in range(num_blocks - 1):
+            layers.append(ResidualBlock(out_ch, out_ch))
+        return nn.Sequential(*layers)
+
+    def _init_weights(self):
+        for m in self.modules():
+            if isinstance(m, nn.Conv2d):
+                nn.init.kaiming_normal_(m.weight, mode='fan_out', nonlinearity='relu')
+
+    def forward(self, x):
+        x = self.stem(x)
+        x = self.stages(x)
+        x = self.pool(x)
+        x = x.view(x.size(0), -1)
+        return self.fc(x)
+"""
+)
+
 CONV1D = """
 class Net(nn.Module):
     def __init__(self):
@@ -576,5 +645,40 @@ MODULE_CASES: list[Case] = [
         "rnn_tanh_2_layers_no_bias",
         "nn.RNN(4, 6, 2, bias=False, batch_first=True)",
         "torch.randn(3, 5, 4)",
+    _case(
+        "residual_branches_identity_eval",
+        RESIDUAL_BRANCHES,
+        "ResidualBlock(3, 3)",
+        {"x": IMG},
+        channels_first=("x",),
+        output_channels_first=True,
+    ),
+    _case(
+        "residual_branches_projection_train",
+        RESIDUAL_BRANCHES,
+        "ResidualBlock(3, 8, 2)",
+        {"x": IMG},
+        train=True,
+        channels_first=("x",),
+        output_channels_first=True,
+        stats_atol=_drift(0.1, 32),
+        stats_why=VAR_WHY.format(drift="0.1*var/31 (N=2*4*4); var of a conv output ~1"),
+    ),
+    _case(
+        "small_resnet_eval",
+        SMALL_RESNET,
+        "SmallResNet()",
+        {"x": IMG},
+        channels_first=("x",),
+    ),
+    _case(
+        "small_resnet_train",
+        SMALL_RESNET,
+        "SmallResNet()",
+        {"x": IMG},
+        train=True,
+        channels_first=("x",),
+        stats_atol=_drift(0.1, 32),
+        stats_why=VAR_WHY.format(drift="0.1*var/31 (N=2*4*4 in the last stage); var ~1"),
     ),
 ]

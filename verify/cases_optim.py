@@ -57,6 +57,11 @@ OPTIM_CASES: list[Case] = [
         "torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9, nesterov=True)",
     ),
     _opt("sgd_weight_decay", "torch.optim.SGD(model.parameters(), lr=0.1, weight_decay=0.01)"),
+    # weight decay is added to the gradient before the momentum buffer (coupled), as in torch
+    _opt(
+        "sgd_momentum_weight_decay",
+        "torch.optim.SGD(model.parameters(), lr=0.02, momentum=0.9, weight_decay=5e-4)",
+    ),
     _opt("adam", "torch.optim.Adam(model.parameters(), lr=0.01)", ("torch.optim.Adam",)),
     _opt(
         "adam_betas_eps",

@@ -12,6 +12,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from cases_init import INIT_CASES
 from cases_modules import MODULE_CASES
 from cases_optim import OPTIM_CASES
 from conftest import record_diff
@@ -24,7 +25,8 @@ from test_coverage import uncovered
 SAMPLE_KB = ROOT / "verify" / "fixtures" / "kb"
 FIXTURES = FixtureConverter()
 SAMPLE_CASES = kb_cases(SAMPLE_KB)
-PLUMBING_CASES = [c for c in SAMPLE_CASES + MODULE_CASES + OPTIM_CASES if FIXTURES.has(c.name)]
+HAND_WRITTEN = MODULE_CASES + OPTIM_CASES + INIT_CASES
+PLUMBING_CASES = [c for c in SAMPLE_CASES + HAND_WRITTEN if FIXTURES.has(c.name)]
 
 
 @pytest.fixture(autouse=True)
@@ -35,7 +37,7 @@ def _fixtures_are_channels_last(monkeypatch):
 
 def test_every_module_case_has_a_fixture():
     """Each hand-written module case has its expected converted form written down."""
-    assert [c.name for c in MODULE_CASES + OPTIM_CASES if not FIXTURES.has(c.name)] == []
+    assert [c.name for c in HAND_WRITTEN if not FIXTURES.has(c.name)] == []
 
 
 @pytest.mark.parametrize("case", PLUMBING_CASES, ids=[f"harness:{c.name}" for c in PLUMBING_CASES])
@@ -50,7 +52,7 @@ def test_fixture_case(case, request):
 
 
 def _case(name):
-    return next(c for c in SAMPLE_CASES + MODULE_CASES + OPTIM_CASES if c.name == name)
+    return next(c for c in SAMPLE_CASES + HAND_WRITTEN if c.name == name)
 
 
 def _fixture(name):
@@ -126,6 +128,26 @@ def test_compare_values_rules():
     compare_statistics(rng.standard_normal(5000), rng.standard_normal(5000))
     with pytest.raises(CaseFailure):
         compare_statistics(rng.standard_normal(5000), 2 * rng.standard_normal(5000))
+
+
+def test_catches_another_distribution_of_the_same_variance():
+    """Statistics alone pass a uniform for a normal of equal variance; the KS check does not."""
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    normal, uniform = rng.standard_normal(100_000), rng.uniform(-(3**0.5), 3**0.5, 100_000)
+    compare_statistics(normal, uniform)
+    compare_statistics(normal, rng.standard_normal(100_000), distribution=True)
+    with pytest.raises(CaseFailure, match="KS distance"):
+        compare_statistics(normal, uniform, distribution=True)
+
+
+def test_catches_init_without_the_init_code():
+    """An init case fails when the converted model keeps Flax's default initialisers."""
+    case = _case("init:modules_loop")
+    default_init = _fixture(case.name).replace(", kernel_init=he_fan_out", "")
+    with pytest.raises(CaseFailure, match="conv/kernel"):
+        run_case(case, default_init)
 
 
 # ------------------------------------------------- knowledge base and coverage rule

@@ -71,6 +71,55 @@ export function isBatchNorm(layer: string | undefined): boolean {
   return !!layer && /^torch\.nn\.BatchNorm[123]d$/.test(layer);
 }
 
+/** A layer attribute whose kind is known only at run time (assigned in branches, or `nn.Sequential(*layers)`). */
+export const DYNAMIC_LAYER = 'torch.nn.Module';
+
+interface Assigned {
+  layer?: string;
+  /** Under an if / for / with / try in __init__. */
+  nested: boolean;
+  /** `nn.Sequential(*layers)`: elements unknown. */
+  splat: boolean;
+  elements?: (string | undefined)[];
+}
+
+/** Layers a plain call cannot apply: the training flag or the NCHW layout, directly or inside. */
+export function needsOwnCall(
+  layer: string | undefined,
+  elements: (string | undefined)[] | undefined,
+  symbols: SymbolTable
+): boolean {
+  const own = (l: string | undefined) =>
+    !!l &&
+    (/^torch\.nn\.(BatchNorm[123]d|Dropout\w*|Conv\w*)$/.test(l) ||
+      !!symbols.classes.get(l)?.trainingReasons.length ||
+      !!symbols.classes.get(l)?.hasBatchStats);
+  return own(layer) || (layer === 'torch.nn.Sequential' && !!elements?.some(own));
+}
+
+/** The assignments of a function body, with whether each sits under a compound statement. */
+function* assignmentsIn(block: Node | null, nested: boolean): Generator<[Node, boolean]> {
+  for (const stmt of block?.namedChildren ?? []) {
+    if (!stmt || /_definition$/.test(stmt.type)) {
+      continue;
+    }
+    if (stmt.type === 'expression_statement') {
+      const assign = stmt.namedChildren[0];
+      if (assign?.type === 'assignment') {
+        yield [assign, nested];
+      }
+      continue;
+    }
+    for (const part of stmt.namedChildren) {
+      if (part?.type === 'block') {
+        yield* assignmentsIn(part, true);
+      } else if (part && /_clause$/.test(part.type)) {
+        yield* assignmentsIn(part.namedChildren.find(c => c?.type === 'block') ?? null, true);
+      }
+    }
+  }
+}
+
 /** Read a class: is it an nn.Module, its constructor fields, which attribute holds which layer. */
 export function analyzeClass(node: Node, symbols: SymbolTable): ClassInfo {
   const name = node.childForFieldName('name')?.text ?? '';
@@ -105,42 +154,60 @@ export function analyzeClass(node: Node, symbols: SymbolTable): ClassInfo {
         info.fields.push(id.text);
       }
     }
-    for (const stmt of init.childForFieldName('body')?.namedChildren ?? []) {
-      const assign = stmt?.type === 'expression_statement' ? stmt.namedChildren[0] : undefined;
-      if (assign?.type !== 'assignment') {
-        continue;
-      }
+    // every `self.x = Layer(...)`, also under if/for/with/try, with the kind of layer it holds
+    const assigned = new Map<string, Assigned[]>();
+    for (const [assign, nested] of assignmentsIn(init.childForFieldName('body'), false)) {
       const left = assign.childForFieldName('left');
       const right = assign.childForFieldName('right');
       if (left?.type !== 'attribute' || left.childForFieldName('object')?.text !== 'self') {
         continue;
       }
+      const attr = left.childForFieldName('attribute')?.text ?? '';
       const callee =
         right?.type === 'call' ? dottedName(right.childForFieldName('function')) : undefined;
-      if (!callee) {
-        continue;
-      }
-      const attr = left.childForFieldName('attribute')?.text ?? '';
-      const layer =
-        symbols.resolveDotted(callee) ?? (symbols.classes.has(callee) ? callee : undefined);
-      if (layer) {
-        info.layers.set(attr, layer);
-        info.hasBatchStats ||= isBatchNorm(layer) || !!symbols.classes.get(layer)?.hasBatchStats;
-      }
-      if (layer === 'torch.nn.Sequential' && right?.type === 'call') {
-        // what each element is, so a call of the whole can be unrolled
-        const elements = (right.childForFieldName('arguments')?.namedChildren ?? [])
-          .filter((a): a is Node => !!a && a.type !== 'comment')
-          .map(a => {
-            const f = a.type === 'call' ? dottedName(a.childForFieldName('function')) : undefined;
-            return f
-              ? (symbols.resolveDotted(f) ?? (symbols.classes.has(f) ? f : undefined))
-              : undefined;
-          });
-        info.sequences.set(attr, elements);
-        info.hasBatchStats ||= elements.some(
+      const layer = callee
+        ? (symbols.resolveDotted(callee) ?? (symbols.classes.has(callee) ? callee : undefined))
+        : undefined;
+      const args = (
+        right?.type === 'call' ? right.childForFieldName('arguments') : null
+      )?.namedChildren.filter((a): a is Node => !!a && a.type !== 'comment');
+      const list = assigned.get(attr) ?? [];
+      assigned.set(attr, list);
+      list.push({
+        layer,
+        nested,
+        splat: layer === 'torch.nn.Sequential' && !!args?.some(a => a.type === 'list_splat'),
+        // what each element of a Sequential is, so a call of the whole can be unrolled
+        elements:
+          layer === 'torch.nn.Sequential'
+            ? (args ?? []).map(a => {
+                const f =
+                  a.type === 'call' ? dottedName(a.childForFieldName('function')) : undefined;
+                return f
+                  ? (symbols.resolveDotted(f) ?? (symbols.classes.has(f) ? f : undefined))
+                  : undefined;
+              })
+            : undefined
+      });
+    }
+    for (const [attr, list] of assigned) {
+      const special = (a: Assigned) => a.splat || needsOwnCall(a.layer, a.elements, symbols);
+      const [first] = list;
+      const statistics = (a: Assigned) =>
+        a.splat ||
+        [a.layer, ...(a.elements ?? [])].some(
           e => isBatchNorm(e) || !!(e && symbols.classes.get(e)?.hasBatchStats)
         );
+      if ((list.length > 1 || first.nested || first.splat) && list.some(special)) {
+        // which layer it holds is decided at run time: its call sites dispatch on it
+        info.layers.set(attr, DYNAMIC_LAYER);
+        info.hasBatchStats ||= list.some(statistics);
+      } else if (first.layer && list.every(a => a.layer === first.layer)) {
+        info.layers.set(attr, first.layer);
+        info.hasBatchStats ||= statistics(first);
+        if (first.elements && list.length === 1) {
+          info.sequences.set(attr, first.elements);
+        }
       }
     }
   }

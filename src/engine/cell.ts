@@ -1,6 +1,12 @@
 /** Converts one parsed cell: walks the tree bottom-up and implements the HookContext. */
 import type { Node, Tree, TreeCursor } from 'web-tree-sitter';
-import { analyzeClass, dottedName, recordAssignment, recordImport } from './analysis';
+import {
+  analyzeClass,
+  DYNAMIC_LAYER,
+  dottedName,
+  recordAssignment,
+  recordImport
+} from './analysis';
 import type { CellFlag, EntryRef, HookContext, Scope, TargetInfo } from './context';
 import type { HookRegistry } from './hooks';
 import type { Entry, KnowledgeBase } from './knowledge';
@@ -358,6 +364,9 @@ export class CellConverter implements HookContext {
 
   /** `self.bn1(x)`: the layer's call hook (`<hook>.call`) or the training keyword. */
   private convertLayerCall(node: Node, layer: string): string | undefined {
+    if (layer === DYNAMIC_LAYER) {
+      return this.hooks.get('layer.dynamic_call')?.(node, this); // its kind is known at run time
+    }
     const userClass = this.symbols.classes.get(layer);
     if (userClass) {
       const hook = this.hooks.get('submodule.call');
@@ -432,12 +441,13 @@ export class CellConverter implements HookContext {
     const canonical = this.resolve(node);
     if (canonical) {
       const entry = this.kb.lookup(canonical);
-      if (
-        entry?.target &&
-        (entry.kind === 'attribute' ||
-          entry.kind === 'function' ||
-          (entry.kind === 'layer' && !entry.hook))
-      ) {
+      if (entry?.kind === 'layer') {
+        // a layer class used as a value (`isinstance(m, nn.Linear)`), not built
+        this.entry = { name: canonical, entry };
+        this.lastRule = canonical;
+        return this.hooks.get('layer.class')?.(node, this);
+      }
+      if (entry?.target && (entry.kind === 'attribute' || entry.kind === 'function')) {
         this.lastRule = canonical;
         this.requireFor(entry.target);
         return entry.target;

@@ -15,6 +15,7 @@ export const FLAX_LINEN: TargetInfo = {
   name: 'flax-linen',
   imports: {
     Any: 'from typing import Any',
+    inspect: 'import inspect',
     jax: 'import jax',
     jnp: 'import jax.numpy as jnp',
     nn: 'import flax.linen as nn',

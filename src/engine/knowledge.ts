@@ -7,6 +7,8 @@ export interface TestSpec {
   inputs?: Record<string, string>;
   expr?: string;
   random?: boolean;
+  /** With random: also compare the whole distribution (Kolmogorov-Smirnov). */
+  distribution?: boolean;
   rtol?: number;
   atol?: number;
   why?: string;

@@ -72,10 +72,21 @@ export class EditSet {
       .sort((a, b) => a.e.start - b.e.start || a.e.end - b.e.end || a.i - b.i);
     let out = '';
     let pos = offset;
+    let deleting = false;
     for (const { e } of order) {
+      if (e.start < pos && deleting && e.text === '' && e.end > pos) {
+        // two removed statements whose ranges overlap (the last of a block takes the line
+        // break before it): remove both, and the line left empty
+        pos = e.end;
+        if (this.source[pos] === '\n' || pos === this.source.length) {
+          out = out.replace(/\n[ \t]*$/, '');
+        }
+        continue;
+      }
       if (e.start < pos) {
         continue; // overlaps an edit already applied; the outer one wins
       }
+      deleting = e.text === '' && e.end > e.start;
       out += this.source.slice(pos, e.start) + e.text;
       pos = e.end;
     }

@@ -26,6 +26,8 @@ export interface ClassInfo {
 export interface ModelFunction {
   /** The function's parameter names, in order. */
   params: string[];
+  /** Parameters with a default value (a call may leave them out). */
+  optional: string[];
   /** Model parameter -> its position, the module class its call sites pass, its inputs in the body. */
   models: Map<string, { index: number; cls: string; inputs: string[] }>;
   /** Optimizer parameter -> its position and the model parameter it steps. */
@@ -46,6 +48,11 @@ export class SymbolTable {
   readonly instances = new Map<string, string>();
   /** Recorded model.train() / model.eval() calls: variable -> last mode. */
   readonly modes = new Map<string, 'train' | 'eval'>();
+  /**
+   * `model.train(flag)` with a value known only at run time: variable -> the flag's expression
+   * and the function it was set in (`cell:start`), where it holds.
+   */
+  readonly modeFlags = new Map<string, { expr: string; scope: string }>();
   /** Functions that take models as arguments, by name. */
   readonly modelFunctions = new Map<string, ModelFunction>();
   /** Plain functions whose call sites a plugin rewrites: name -> the hook for the calls. */

@@ -301,18 +301,17 @@ describe('plugins/model_apply.ts and plugins/training_step.ts', () => {
       import torch.nn as nn
 
       model = nn.Conv2d(1, 4, 3)
-      print(model(torch.ones(2, 1, 8, 8)))
+      print(model(load_images()))
     `);
     expect(cell.source).toBe(py`
       import jax
-      import jax.numpy as jnp
       import flax.linen as nn
 
       rng_key = jax.random.key(0)  # switcheroo: no torch.manual_seed before this draw; seeded with 0
       rng_key, key_1 = jax.random.split(rng_key)
       model = nn.Conv(features=4, kernel_size=(3, 3), padding='VALID')
       variables = model.init(key_1, SAMPLE_INPUT)  # switcheroo: replace SAMPLE_INPUT by a batch of inputs (e.g. x[:1])
-      print(model.apply(variables, jnp.ones((2, 1, 8, 8))))
+      print(model.apply(variables, load_images()))
     `);
     expect(cell.flags.partial).toBe(true);
   });

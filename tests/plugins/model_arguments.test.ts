@@ -171,4 +171,117 @@ describe('plugins/model_arguments.ts', () => {
     );
     expect(out.cells[0].flags.partial).toBe(true);
   });
+
+  test('an optional optimizer decides the mode at run time: model.train(flag), the step under `if flag:` with the forward in both branches, evaluation in the else; calls without it pass no state', async () => {
+    const out = await convertCode([
+      py`
+        import torch
+        import torch.nn as nn
+        import torch.nn.functional as F
+
+        torch.manual_seed(0)
+        X = torch.randn(64, 8)
+        y = torch.randint(0, 3, (64,))
+
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc = nn.Linear(8, 3)
+                self.bn = nn.BatchNorm1d(3)
+
+            def forward(self, x):
+                return self.bn(self.fc(x))
+
+        model = Net()
+      `,
+      py`
+        def run_epoch(model, X, y, optimizer=None):
+            training = optimizer is not None
+            model.train(training)
+            total = 0.0
+            with torch.set_grad_enabled(training):
+                for i in range(0, len(X), 16):
+                    logits = model(X[i:i + 16])
+                    loss = F.cross_entropy(logits, y[i:i + 16])
+                    if training:
+                        optimizer.zero_grad()
+                        loss.backward()
+                        optimizer.step()
+                    total += loss.item() + logits.mean().item()
+            return total
+
+        def probe(model, X, flag):
+            model.train(flag)
+            out = model(X)
+            return out.mean()
+
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+        train_loss = run_epoch(model, X, y, optimizer)
+        val_loss = run_epoch(model, X, y)
+        mean = probe(model, X, False)
+      `
+    ]);
+    expect(out.cells[1].source).toBe(py`
+      def run_epoch(model, variables, X, y, optimizer=None, opt_state=None):
+          training = optimizer is not None
+          pass  # switcheroo: model.train(training) -> pass training=training to model.apply
+          total = 0.0
+          for i in range(0, len(X), 16):
+              if training:
+                  def loss_fn(params):
+                      logits, updates = model.apply({**variables, 'params': params}, X[i:i + 16], training=True, mutable=['batch_stats'])
+                      loss = optax.softmax_cross_entropy_with_integer_labels(jnp.moveaxis(logits, 1, -1), y[i:i + 16]).mean()
+                      return loss, (logits, updates)
+                  (loss, (logits, updates)), grads = jax.value_and_grad(loss_fn, has_aux=True)(variables['params'])
+                  param_updates, opt_state = optimizer.update(grads, opt_state, variables['params'])
+                  variables = {**variables, **updates, 'params': optax.apply_updates(variables['params'], param_updates)}
+              else:
+                  logits = model.apply(variables, X[i:i + 16], training=False)
+                  loss = optax.softmax_cross_entropy_with_integer_labels(jnp.moveaxis(logits, 1, -1), y[i:i + 16]).mean()
+              total += float(loss) + jnp.mean(logits).item()
+          return total, variables, opt_state
+
+      def probe(model, variables, X, flag):
+          pass  # switcheroo: model.train(flag) -> pass training=flag to model.apply
+          out, updates = model.apply(variables, X, training=flag, mutable=['batch_stats'])
+          variables = {**variables, **updates}
+          return jnp.mean(out), variables
+
+      optimizer = optax.sgd(learning_rate=0.1)
+      opt_state = optimizer.init(variables['params'])
+      train_loss, variables, opt_state = run_epoch(model, variables, X, y, optimizer, opt_state)
+      val_loss, variables, _ = run_epoch(model, variables, X, y)
+      mean, variables = probe(model, variables, X, False)
+    `);
+    expect(out.cells[1].flags.partial).toBe(false);
+  });
+
+  test('a guarded step whose guard is not the flag the mode was set from is not converted', async () => {
+    const out = await convertCode([
+      py`
+        import torch
+        import torch.nn as nn
+        import torch.nn.functional as F
+
+        X = torch.randn(64, 8)
+        model = nn.Linear(8, 1)
+
+        def fit(model, optimizer, step_now):
+            model.train()
+            loss = model(X).pow(2).mean()
+            if step_now:
+                optimizer.zero_grad()
+                loss.backward()
+                optimizer.step()
+            return loss.item()
+
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+        fit(model, optimizer, True)
+      `
+    ]);
+    expect(out.cells[0].source).toContain(
+      'optimizer.step()  # switcheroo: training step not recognised: use jax.value_and_grad and optax'
+    );
+    expect(out.cells[0].flags.partial).toBe(true);
+  });
 });

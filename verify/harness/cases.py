@@ -43,6 +43,7 @@ class Case:
     build: str = ""  # layer/module: expression building the module in both namespaces
     train: bool = False  # module: run one training-mode step
     random: bool = False
+    distribution: bool = False  # random: also compare the whole distribution (Kolmogorov-Smirnov)
     rtol: float = DEFAULT_RTOL
     atol: float = DEFAULT_ATOL
     why: str = ""  # reason for a looser tolerance
@@ -186,6 +187,7 @@ def kb_case(entry: KbEntry) -> Case | None:
     common = {
         "inputs": inputs,
         "random": bool(test.get("random", False)),
+        "distribution": bool(test.get("distribution", False)),
         "rtol": float(test.get("rtol", DEFAULT_RTOL)),
         "atol": float(test.get("atol", DEFAULT_ATOL)),
         "why": test.get("why", ""),

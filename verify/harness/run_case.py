@@ -208,12 +208,34 @@ def compare_values(
     return worst
 
 
-def compare_statistics(expected: Any, actual: Any, what: str = "output") -> float:
+def ks_distance(a: np.ndarray, b: np.ndarray) -> float:
+    """Two-sample Kolmogorov-Smirnov statistic: the largest gap between the empirical CDFs."""
+    a, b = np.sort(a.ravel()), np.sort(b.ravel())
+    grid = np.concatenate([a, b])
+    return float(
+        np.abs(
+            np.searchsorted(a, grid, side="right") / a.size
+            - np.searchsorted(b, grid, side="right") / b.size
+        ).max()
+    )
+
+
+def ks_bound(n: int, m: int) -> float:
+    """The KS distance two samples of one distribution stay under except with probability ~2e-9
+    (c(alpha) = sqrt(-ln(alpha / 2) / 2) = 3.22, the suite's 6-sigma level)."""
+    return 3.22 * math.sqrt((n + m) / (n * m))
+
+
+def compare_statistics(
+    expected: Any, actual: Any, what: str = "output", distribution: bool = False
+) -> float:
     """Random ops: same shapes and dtype kinds, and matching mean / std / zero fraction.
 
     Tolerances scale with the sample size n: |mean diff| <= 6 sigma/sqrt(n) + 0.02,
     |std ratio - 1| <= 6/sqrt(2n) + 0.02, |zero-fraction diff| <= 6 sqrt(p(1-p)/n) + 0.02.
-    Returns the largest absolute statistic difference.
+    With ``distribution``, the whole distributions must also agree: two-sample KS distance
+    <= ks_bound (a uniform and a normal of equal variance differ by 0.04 and are told apart
+    from ~1e5 values). Returns the largest absolute statistic difference.
     """
     worst = 0.0
     problems: list[str] = []
@@ -232,6 +254,8 @@ def compare_statistics(expected: Any, actual: Any, what: str = "output") -> floa
         stats.append(
             ("zero fraction", p, float((af == 0).mean()), 6 * math.sqrt(p * (1 - p) / n) + 0.02)
         )
+        if distribution:
+            stats.append(("KS distance", 0.0, ks_distance(ef, af), ks_bound(ef.size, af.size)))
         for label, ev, av, tol in stats:
             d = abs(float(ev) - float(av))
             worst = max(worst, d)
@@ -282,7 +306,7 @@ def run_function_case(case: Case, converted: str) -> float:
     jax_ns = load_source(converted, "jax", _jax_globals())
     actual = jax_ns["case"](*inputs.for_jax())
     if case.random:
-        return compare_statistics(expected, actual)
+        return compare_statistics(expected, actual, distribution=case.distribution)
     return compare_values(expected, actual, case.rtol, case.atol)
 
 
@@ -299,7 +323,7 @@ def run_toplevel_case(case: Case, converted: str) -> float:
     jax_globals = {**_jax_globals(), **dict(zip(names, inputs.for_jax(), strict=True))}
     actual = load_source(converted, "jax", jax_globals)["result"]
     if case.random:
-        return compare_statistics(expected, actual)
+        return compare_statistics(expected, actual, distribution=case.distribution)
     return compare_values(expected, actual, case.rtol, case.atol)
 
 
@@ -479,6 +503,40 @@ def run_step_case(case: Case, converted: str) -> float:
                 want[k], np.asarray(got[k]), case.rtol, case.atol, what="params/" + "/".join(k)
             ),
         )
+def run_init_case(case: Case, converted: str) -> float:
+    """Notebook-style init code run on both sides; the parameters it sets compared by law."""
+    import torch
+
+    from jupyterlab_switcheroo.weights import _flatten, _kinds_from_module, port_state_dict
+
+    torch.manual_seed(0)
+    tmodel = load_source(case.source, "torch")["model"]
+    variables = load_source(converted, "jax", _jax_globals()).get("variables")
+    if variables is None:
+        raise CaseFailure("the converted code binds no `variables` for `model`")
+    kinds, containers = _kinds_from_module(tmodel)
+    state = {k: v.detach() for k, v in tmodel.state_dict().items()}
+
+    def port(tensors: dict[str, Any]) -> dict[tuple[str, ...], Any]:
+        return _flatten(
+            port_state_dict(
+                tensors, template=variables, module_types={**kinds, **containers}, as_jax=False
+            )
+        )
+
+    want, got = port(state), _flatten(variables)
+    worst = 0.0
+    for name in case.extra["compare"]:
+        # the Flax leaf of this torch tensor: port it alone, marked, and find it
+        marked = port(
+            {k: torch.ones_like(v) if k == name else torch.zeros_like(v) for k, v in state.items()}
+        )
+        hits = [k for k, v in marked.items() if v.size and np.all(v == 1)]
+        if len(hits) != 1:
+            raise CaseFailure(f"{name}: no single Flax leaf ({hits})", worst)
+        path = hits[0]
+        what = "/".join(path)
+        worst = max(worst, compare_statistics(want[path], np.asarray(got[path]), what, True))
     return worst
 
 
@@ -494,4 +552,6 @@ def run_case(case: Case, converted: str) -> float:
         return run_optimizer_case(case, converted)
     if case.kind == "step":
         return run_step_case(case, converted)
+    if case.kind == "init":
+        return run_init_case(case, converted)
     return run_module_case(case, converted)

@@ -8,6 +8,7 @@ import dtypes from './dtypes.json';
 import elementwise from './elementwise.json';
 import functional from './functional.json';
 import indexing from './indexing.json';
+import init from './init.json';
 import inplace from './inplace.json';
 import layers from './layers.json';
 import linalg from './linalg.json';
@@ -27,6 +28,7 @@ export const KNOWLEDGE_FILES: Record<string, KnowledgeFile> = {
   'elementwise.json': elementwise as KnowledgeFile,
   'functional.json': functional as KnowledgeFile,
   'indexing.json': indexing as KnowledgeFile,
+  'init.json': init as KnowledgeFile,
   'inplace.json': inplace as KnowledgeFile,
   'layers.json': layers as KnowledgeFile,
   'linalg.json': linalg as KnowledgeFile,
