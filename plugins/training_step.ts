@@ -146,59 +146,18 @@ function analyse(block: Node, ctx: HookContext): Step | undefined {
   if (b < 0 || !CALL_ONLY(stmts[b], /^\w+\.backward\(\s*\)$/)) {
     return undefined;
   }
-  const backward = stmts[b];
-  const loss = /^(\w+)\./.exec(backward.text)?.[1] as string;
-  const zeroRe = new RegExp(`^${optimizer}\\.zero_grad\\([^)]*\\)$`);
-  const zeroGrad = stmts.slice(0, s).find(st => CALL_ONLY(st, zeroRe));
-  const forward: Node[] = [];
-  const callRe = new RegExp(`(?<![\\w.])${info.model}\\(`);
-  for (b = b - 1; b >= 0; b--) {
-    const st = stmts[b];
-    if (st === zeroGrad) {
-      continue;
-    }
-    if (st.type !== 'expression_statement' || st.namedChildren[0]?.type !== 'assignment') {
-      return undefined;
-    }
-    forward.unshift(st);
-    if (callRe.test(st.text)) {
-      break;
-    }
-  }
-  if (b < 0 || forward.length === 0) {
-    return undefined;
-  }
-  const assignsLoss = forward.some(st =>
-    namesIn(st.namedChildren[0]?.childForFieldName('left')).includes(loss)
-  );
-  if (!assignsLoss) {
-    return undefined;
-  }
-  const fn = enclosingFunction(block);
-  if (fn && (isPassedIn(stmts[s], info.model, ctx) || isPassedIn(stmts[s], optimizer, ctx))) {
-    return undefined;
-  }
-  if (fn && fn.parent?.parent?.type === 'class_definition') {
-    return undefined;
-  }
-  let key: string | undefined;
-  return {
+  const zeroGrad = stmts.slice(0, s).find(st => CALL_ONLY(st, zeroGradRe(optimizer)));
+  return makeStep(ctx, stmts, b, {
     optimizer,
     model: info.model,
-    loss,
+    backward: stmts[b],
     zeroGrad,
-    forward,
-    backward,
     clip,
-    step: stmts[s],
-    fn,
-    applied: new Map(),
-    dropoutKey(c: HookContext) {
-      key ??= freshKey(forward[0], c);
-      return key;
-    }
-  };
+    step: stmts[s]
+  });
 }
+
+const zeroGradRe = (optimizer: string) => new RegExp(`^${optimizer}\\.zero_grad\\([^)]*\\)$`);
 
 /**
  * `logits = model(xb); loss = f(logits, yb); if training: zero_grad(); loss.backward(); step()`
@@ -220,25 +179,50 @@ function guardedStep(stmts: Node[], ctx: HookContext): Step | undefined {
     !info ||
     guard.childForFieldName('alternative') ||
     !backward ||
-    !CALL_ONLY(backward, /^\w+\.backward\(\s*\)$/)
+    !CALL_ONLY(backward, /^\w+\.backward\(\s*\)$/) ||
+    !inner.slice(0, -2).every(st => CALL_ONLY(st, zeroGradRe(m[1])))
   ) {
-    return undefined;
-  }
-  const optimizer = m[1];
-  const zeroRe = new RegExp(`^${optimizer}\\.zero_grad\\([^)]*\\)$`);
-  if (!inner.slice(0, -2).every(st => CALL_ONLY(st, zeroRe))) {
     return undefined;
   }
   const condition = guard.childForFieldName('condition')?.text;
   if (!condition || modeFlag(ctx, guard, info.model) !== condition) {
     return undefined; // the forward outside the guard must run in evaluation when it is false
   }
-  const loss = /^(\w+)\./.exec(backward.text)?.[1] as string;
-  const callRe = new RegExp(`(?<![\\w.])${info.model}\\(`);
+  return makeStep(ctx, stmts, g, {
+    optimizer: m[1],
+    model: info.model,
+    backward,
+    zeroGrad: inner.length > 2 ? inner[0] : undefined,
+    step: inner[inner.length - 1],
+    guard
+  });
+}
+
+type StepParts = Pick<
+  Step,
+  'optimizer' | 'model' | 'backward' | 'zeroGrad' | 'clip' | 'step' | 'guard'
+>;
+
+/**
+ * The step whose forward statements end just before `stmts[end]`: assignments back to the
+ * one that calls the model (zero_grad may sit among them), one of them assigning the loss;
+ * the model and optimizer are not parameters of the enclosing function, which is not a method.
+ */
+function makeStep(
+  ctx: HookContext,
+  stmts: Node[],
+  end: number,
+  parts: StepParts
+): Step | undefined {
+  const loss = /^(\w+)\./.exec(parts.backward.text)?.[1] as string;
+  const callRe = new RegExp(`(?<![\\w.])${parts.model}\\(`);
   const forward: Node[] = [];
-  let b = g - 1;
+  let b = end - 1;
   for (; b >= 0; b--) {
     const st = stmts[b];
+    if (st === parts.zeroGrad) {
+      continue;
+    }
     if (st.type !== 'expression_statement' || st.namedChildren[0]?.type !== 'assignment') {
       return undefined;
     }
@@ -250,26 +234,22 @@ function guardedStep(stmts: Node[], ctx: HookContext): Step | undefined {
   const assignsLoss = forward.some(st =>
     namesIn(st.namedChildren[0]?.childForFieldName('left')).includes(loss)
   );
-  const fn = enclosingFunction(guard);
+  const anchor = parts.guard ?? parts.step;
+  const fn = enclosingFunction(anchor);
   if (
     b < 0 ||
     !assignsLoss ||
-    (fn && (isPassedIn(guard, info.model, ctx) || isPassedIn(guard, optimizer, ctx))) ||
+    (fn && (isPassedIn(anchor, parts.model, ctx) || isPassedIn(anchor, parts.optimizer, ctx))) ||
     (fn && fn.parent?.parent?.type === 'class_definition')
   ) {
     return undefined;
   }
   let key: string | undefined;
   return {
-    optimizer,
-    model: info.model,
+    ...parts,
     loss,
-    zeroGrad: inner.length > 2 ? inner[0] : undefined,
     forward,
-    backward,
-    step: inner[inner.length - 1],
     fn,
-    guard,
     applied: new Map(),
     dropoutKey(c: HookContext) {
       key ??= freshKey(forward[0], c);
