@@ -56,7 +56,7 @@ def _case(name):
 
 
 def _fixture(name):
-    return FIXTURES.path(name).read_text()
+    return FIXTURES.text(name)
 
 
 # ------------------------------------------------- the harness catches wrong conversions

@@ -175,7 +175,12 @@ class CliConverter:
 
 
 class FixtureConverter:
-    """Hand-written converted files (verify/fixtures/converted/<case>.py): plumbing tests only."""
+    """Hand-written converted files (verify/fixtures/converted/<case>.py): plumbing tests only.
+
+    A line ``# include: <file>`` stands for ``include/<file>``: a helper the engine defines once
+    per notebook (RecurrentLayer) is written down once for all the fixtures that use it."""
+
+    INCLUDE = re.compile(r"^# include: (\S+)\n", re.M)
 
     def __init__(self, folder: Path | None = None):
         self.folder = Path(folder or fixtures_dir())
@@ -186,13 +191,16 @@ class FixtureConverter:
     def has(self, name: str) -> bool:
         return self.path(name).exists()
 
+    def text(self, name: str) -> str:
+        """The fixture's code, includes expanded."""
+        raw = self.path(name).read_text(encoding="utf-8")
+        include = self.folder / "include"
+        return self.INCLUDE.sub(lambda m: (include / m[1]).read_text(encoding="utf-8"), raw)
+
     def convert_many(self, sources: dict[str, str]) -> dict[str, Conversion]:
-        out = {}
-        for name in sources:
-            p = self.path(name)
-            out[name] = (
-                Conversion(p.read_text(encoding="utf-8"))
-                if p.exists()
-                else Conversion(None, f"no fixture {p}")
-            )
-        return out
+        return {
+            name: Conversion(self.text(name))
+            if self.has(name)
+            else Conversion(None, f"no fixture {self.path(name)}")
+            for name in sources
+        }
