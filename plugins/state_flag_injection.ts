@@ -85,11 +85,8 @@ export function trainEvalStatement(node: Node, ctx: HookContext): string | undef
   const value = arg?.type === 'keyword_argument' ? arg.childForFieldName('value') : arg;
   const mode = method === 'eval' || value?.text === 'False' ? 'eval' : 'train';
   const scope = functionScope(node, ctx);
-  if (method === 'train' && value && !/^(True|False)$/.test(value.text) && scope) {
-    // the mode is a value of the function: `model.train(training)` trains when training is true
-    ctx.symbols.modes.delete(object);
-    ctx.symbols.modeFlags.set(object, { expr: ctx.text(value), scope });
-    const advice = `pass training=${ctx.text(value)} to ${object}.apply`;
+  // the call becomes `pass`, with what the user passes to apply instead
+  const recorded = (advice: string) => {
     ctx.note(
       'info',
       `${call.text} recorded: Flax modules have no mode; ${advice}`,
@@ -97,6 +94,12 @@ export function trainEvalStatement(node: Node, ctx: HookContext): string | undef
       'train-eval'
     );
     return ctx.settings.comments ? `pass  # switcheroo: ${call.text} -> ${advice}` : 'pass';
+  };
+  if (method === 'train' && value && !/^(True|False)$/.test(value.text) && scope) {
+    // the mode is a value of the function: `model.train(training)` trains when training is true
+    ctx.symbols.modes.delete(object);
+    ctx.symbols.modeFlags.set(object, { expr: ctx.text(value), scope });
+    return recorded(`pass training=${ctx.text(value)} to ${object}.apply`);
   }
   ctx.symbols.modeFlags.delete(object);
   ctx.symbols.modes.set(object, mode);
@@ -111,13 +114,7 @@ export function trainEvalStatement(node: Node, ctx: HookContext): string | undef
     const dropout = mode === 'train' && cls.trainingReasons.some(r => r.includes('Dropout'));
     advice = `pass ${flag} to ${object}.apply${dropout ? " with rngs={'dropout': key}" : ''}`;
   }
-  ctx.note(
-    'info',
-    `${call.text} recorded: Flax modules have no mode; ${advice}`,
-    node,
-    'train-eval'
-  );
-  return ctx.settings.comments ? `pass  # switcheroo: ${call.text} -> ${advice}` : 'pass';
+  return recorded(advice);
 }
 
 /** `cell:start` of the function around `node`, where a mode set from a value holds. */
