@@ -280,3 +280,87 @@ export function recordAssignment(node: Node, symbols: SymbolTable): void {
     symbols.nonTensors.add(name);
   }
 }
+
+/** Node types whose names are their own: a name bound inside is local to them. */
+const LOCAL_SCOPES = /^(function_definition|lambda|\w+_comprehension|generator_expression)$/;
+
+/** The identifiers an assignment or loop target binds (`a`, `a, (b, c)`; not `x.a` or `x[i]`). */
+function targetNames(target: Node | null): string[] {
+  if (!target) {
+    return [];
+  }
+  if (target.type === 'identifier') {
+    return [target.text];
+  }
+  if (
+    /^(pattern_list|tuple_pattern|list_pattern|parenthesized_expression|list_splat_pattern)$/.test(
+      target.type
+    )
+  ) {
+    return target.namedChildren.flatMap(c => targetNames(c));
+  }
+  return [];
+}
+
+/** Does `scope` itself (not a scope nested in it) bind `name`: an assignment, loop, `with ... as`, or parameter of a lambda or comprehension? */
+function bindsOwn(scope: Node, name: string): boolean {
+  if (scope.type === 'lambda') {
+    const params = scope.childForFieldName('parameters');
+    return !!params?.namedChildren.some(
+      p => (p?.type === 'identifier' ? p : p?.namedChildren[0])?.text === name
+    );
+  }
+  const targets = scope.descendantsOfType([
+    'assignment',
+    'augmented_assignment',
+    'for_statement',
+    'for_in_clause',
+    'as_pattern'
+  ]);
+  return targets.some(t => {
+    if (!t || nearestScope(t) !== scope.id) {
+      return false;
+    }
+    const target =
+      t.type === 'as_pattern'
+        ? (t.childForFieldName('alias')?.namedChildren[0] ?? null)
+        : t.childForFieldName('left');
+    return targetNames(target).includes(name);
+  });
+}
+
+/** The id of the innermost local scope around a node (0 at notebook level). */
+function nearestScope(node: Node): number {
+  for (let p = node.parent; p; p = p.parent) {
+    if (LOCAL_SCOPES.test(p.type)) {
+      return p.id;
+    }
+  }
+  return 0;
+}
+
+/**
+ * Is `name` at `node` a local of a function, lambda or comprehension around it (`for layer in
+ * self.layers: layer(x)`), not the notebook-level name it shadows? Parameters of functions are
+ * left out: model_arguments decides what a function's model parameters are.
+ */
+export function isLocalName(node: Node, name: string): boolean {
+  for (let p = node.parent; p; p = p.parent) {
+    if (!LOCAL_SCOPES.test(p.type)) {
+      continue;
+    }
+    if (
+      p.type === 'function_definition' &&
+      p
+        .childForFieldName('body')
+        ?.descendantsOfType('global_statement')
+        .some(g => nearestScope(g as Node) === p.id && g?.namedChildren.some(n => n?.text === name))
+    ) {
+      return false;
+    }
+    if (bindsOwn(p, name)) {
+      return true;
+    }
+  }
+  return false;
+}

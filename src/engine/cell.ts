@@ -4,6 +4,7 @@ import {
   analyzeClass,
   DYNAMIC_LAYER,
   dottedName,
+  isLocalName,
   recordAssignment,
   recordImport
 } from './analysis';
@@ -310,7 +311,7 @@ export class CellConverter implements HookContext {
         ? this.applyEntry(node, { name: canonical, entry })
         : this.unsupported(node, canonical);
     }
-    if (fn.type === 'identifier' && this.symbols.instances.has(fn.text)) {
+    if (fn.type === 'identifier' && this.isModel(fn.text, node)) {
       return this.hooks.get('model.call')?.(node, this); // `model(x)` outside the module
     }
     const functionHook = fn.type === 'identifier' && this.symbols.functionHooks.get(fn.text);
@@ -321,7 +322,7 @@ export class CellConverter implements HookContext {
       return undefined;
     }
     const object = fn.childForFieldName('object');
-    if (object?.type === 'identifier' && this.symbols.instances.has(object.text)) {
+    if (object?.type === 'identifier' && this.isModel(object.text, node)) {
       const out = this.hooks.get('model.method')?.(node, this); // `model.parameters()`
       if (out !== undefined) {
         return out;
@@ -426,7 +427,7 @@ export class CellConverter implements HookContext {
       const object = node.childForFieldName('object');
       if (
         object?.type === 'attribute' &&
-        this.symbols.instances.has((dottedName(object) ?? '').split('.')[0])
+        this.isModel((dottedName(object) ?? '').split('.')[0], node)
       ) {
         const out = this.hooks.get('model.attribute')?.(object, this); // `net.fc.weight.abs()`
         if (out !== undefined) {
@@ -463,7 +464,7 @@ export class CellConverter implements HookContext {
     if (out !== undefined) {
       return out;
     }
-    if (this.symbols.instances.has((dottedName(object) ?? '').split('.')[0])) {
+    if (this.isModel((dottedName(object) ?? '').split('.')[0], node)) {
       return this.hooks.get('model.attribute')?.(node, this); // `net.conv1`, `net.bn1.running_mean`
     }
     const entry = this.kb.method(name);
@@ -490,6 +491,11 @@ export class CellConverter implements HookContext {
     return entry.target.startsWith('.')
       ? `${atom(receiver)}${entry.target}`
       : `${entry.target}(${receiver})`;
+  }
+
+  /** Is `name` at `node` a notebook model (not a local of a function or comprehension that shadows it)? */
+  private isModel(name: string, node: Node): boolean {
+    return this.symbols.instances.has(name) && !isLocalName(node, name);
   }
 
   /** The hook of a plugin-tracked object for `obj.attr` or `obj.method(...)`, if any. */

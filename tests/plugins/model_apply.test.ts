@@ -386,6 +386,79 @@ describe('plugins/model_apply.ts and plugins/training_step.ts', () => {
     `);
   });
 
+  test('a local name (a loop, comprehension or lambda variable) shadows the notebook model of that name; a global declaration does not', async () => {
+    const result = await convertCode([
+      py`
+        import torch.nn as nn
+
+        layer = nn.Linear(4, 4)
+        y = layer(torch.zeros(1, 4))
+      `,
+      py`
+        class Block(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.layers = nn.ModuleList([nn.Linear(4, 4) for _ in range(2)])
+
+            def forward(self, x):
+                for layer in self.layers:
+                    x = layer(x)
+                outs = [layer(x) for layer in self.layers]
+                f = lambda layer: layer(x)
+                return x
+
+        def g(x):
+            global layer
+            return layer(x)
+      `
+    ]);
+    expect(result.cells[1].source).toBe(py`
+      class Block(nn.Module):
+          def setup(self):
+              self.layers = [nn.Dense(features=4) for _ in range(2)]
+
+          def __call__(self, x):
+              for layer in self.layers:
+                  x = layer(x)
+              outs = [layer(x) for layer in self.layers]
+              f = lambda layer: layer(x)
+              return x
+
+      def g(x):
+          global layer
+          return layer.apply(layer_variables, x)
+    `);
+  });
+
+  test("the step's loss function takes a name the notebook does not use: a loss_fn of the notebook keeps its meaning after the loop", async () => {
+    const source = await convert(py`
+      import torch
+      import torch.nn as nn
+
+      model = nn.Linear(3, 1)
+      optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+      loss_fn = nn.MSELoss()
+      X, y = torch.zeros(8, 3), torch.zeros(8, 1)
+      for epoch in range(2):
+          loss = loss_fn(model(X), y)
+          optimizer.zero_grad()
+          loss.backward()
+          optimizer.step()
+      print(loss_fn(model(X), y).item())
+    `);
+    expect(source.split('\n').slice(-9)).toEqual([
+      'for epoch in range(2):',
+      '    def loss_fn_1(params):',
+      "        loss = loss_fn(model.apply({**variables, 'params': params}, X), y)",
+      '        return loss',
+      "    loss, grads = jax.value_and_grad(loss_fn_1)(variables['params'])",
+      "    param_updates, opt_state = optimizer.update(grads, opt_state, variables['params'])",
+      "    variables = {**variables, 'params': optax.apply_updates(variables['params'], param_updates)}",
+      'print(loss_fn(model.apply(variables, X), y).item())',
+      ''
+    ]);
+  });
+
   test('a model argument that no call site names: its notebook model of that name, whose variables are passed in and returned', async () => {
     const cell = await convertCell(py`
       import torch
