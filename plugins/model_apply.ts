@@ -303,6 +303,10 @@ function sampleFrom(
  * one row of that shape, `jnp.zeros((1, 8, 12, 12))`, usable before the tensor itself is bound.
  */
 function statedShape(arg: string, torchNames: string[]): string | undefined {
+  const literal = /^(\w+)\.tensor\((\[[\d\s.,eE+\-[\]]*\])\)$/s.exec(arg.trim());
+  if (literal && torchNames.includes(literal[1])) {
+    return literalShape(literal[2]);
+  }
   const m = /^(\w+)\.(randn|rand|zeros|ones|empty)\((.*)\)$/s.exec(arg.trim());
   if (!m || !torchNames.includes(m[1])) {
     return undefined;
@@ -329,6 +333,26 @@ function statedShape(arg: string, torchNames: string[]): string | undefined {
   return `jnp.zeros((1, ${dims.slice(1).join(', ')})${kind})`;
 }
 
+/** `[[1.0, 2.0], [3.0, 4.0]]` (torch.tensor's data, numbers only): a sample of one row of that shape. */
+function literalShape(data: string): string | undefined {
+  const dims: number[] = [];
+  let value: unknown;
+  try {
+    value = JSON.parse(data);
+  } catch {
+    return undefined;
+  }
+  while (Array.isArray(value)) {
+    dims.push(value.length);
+    value = value[0];
+  }
+  if (dims.length < 2 || dims.includes(0)) {
+    return undefined;
+  }
+  const kind = /[.eE]/.test(data) ? '' : ', dtype=jnp.int32'; // torch.tensor of ints is int64
+  return `jnp.zeros((1, ${dims.slice(1).join(', ')})${kind})`;
+}
+
 /** The arguments of a call's text, by position and by keyword. */
 function callArgs(call: Node): { positional: string[]; named: Map<string, string> } {
   const positional: string[] = [];
@@ -343,12 +367,35 @@ function callArgs(call: Node): { positional: string[]; named: Map<string, string
   return { positional, named };
 }
 
-const FIRST_LAYER = /(?:Conv\w*|Embedding|LSTM|GRU|RNN|Linear)\(\s*([^,()]+)/;
+const FIRST_LAYER = /(?<!\w)(?:Conv\w*|Embedding|LSTM|GRU|RNN|Linear)\(\s*([^,()]+)/;
+
+/** Constructor arguments that conventionally give the width of a model's feature-vector input. */
+const INPUT_WIDTH =
+  /^(in_features|in_dim|input_dim|in_size|input_features|num_features|n_features|num_inputs|n_inputs|d_in|dim_in)$/;
+
+/** Layers that take more than a feature vector (an image, token ids, a sequence). */
+const NOT_VECTOR_INPUT =
+  /^torch\.nn\.(Conv\w*|Embedding\w*|LSTM|GRU|RNN|MultiheadAttention|Transformer\w*)$/;
+
+/** Does a module class take feature vectors only: no conv, embedding or sequence layer in it or its module classes? */
+function takesVectors(cls: ClassInfo, ctx: HookContext, seen = new Set<string>()): boolean {
+  if (seen.has(cls.name)) {
+    return true;
+  }
+  seen.add(cls.name);
+  const layers = [...cls.layers.values(), ...[...cls.sequences.values()].flat()];
+  return layers.every(layer => {
+    const sub = layer ? ctx.symbols.classes.get(layer) : undefined;
+    return sub ? takesVectors(sub, ctx, seen) : !layer || !NOT_VECTOR_INPUT.test(layer);
+  });
+}
 
 /**
  * A sample from the shapes the code states: a model whose first layer is a Linear takes
  * `jnp.zeros((1, in_features))`, with in_features read from the layer, the constructor
- * call or the constructor's default.
+ * call or the constructor's default. A model of feature vectors whose first layer is a module
+ * of its own (or that has none) takes the width its first constructor argument names
+ * (`in_dim`, `in_features`, `num_features`...).
  */
 function statedSample(
   right: Node,
@@ -379,10 +426,16 @@ function statedSample(
     const start = before.search(new RegExp(`^class ${cls.name}\\b`, 'm'));
     const body = start < 0 ? '' : before.slice(start).split(/\n(?=\S)/)[0];
     const m = FIRST_LAYER.exec(body);
-    if (!m || !/Linear\(\s*[^,()]+$/.test(m[0])) {
+    const [first] = cls.layers.values();
+    let arg: string | undefined;
+    if (m && /Linear\(\s*[^,()]+$/.test(m[0]) && !ctx.symbols.classes.has(first ?? '')) {
+      arg = m[1].trim();
+    } else if (INPUT_WIDTH.test(cls.fields[0] ?? '') && takesVectors(cls, ctx)) {
+      // a first layer of the user's own (or none): the constructor's input width, by its name
+      arg = cls.fields[0];
+    } else {
       return undefined;
     }
-    const arg = m[1].trim();
     const index = cls.fields.indexOf(arg);
     if (index < 0) {
       width = arg;
@@ -692,7 +745,10 @@ export function modelMethod(node: Node, ctx: HookContext): string | undefined {
   }
   if (method === 'parameters') {
     ctx.requireImport('jax');
-    return `jax.tree_util.tree_leaves(${variablesOf(name)}['params'])`;
+    // a module with no layers may hold no parameters at all: init then makes no 'params'
+    const own = ctx.symbols.classOf(name);
+    const params = own?.layers.size === 0 ? ".get('params', {})" : "['params']";
+    return `jax.tree_util.tree_leaves(${variablesOf(name)}${params})`;
   }
   if (method === 'state_dict' || method === 'load_state_dict') {
     return modelState(node, ctx);

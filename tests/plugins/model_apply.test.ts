@@ -372,6 +372,63 @@ describe('plugins/model_apply.ts and plugins/training_step.ts', () => {
     `);
   });
 
+  test("a sample from a torch.tensor literal at the call site, or from the constructor's input width when the first layer is the user's own; parameters() of a module without layers", async () => {
+    const source = await convert(py`
+      import torch
+      import torch.nn as nn
+
+      class Center(nn.Module):
+          def forward(self, x):
+              return x - x.mean(dim=-1, keepdim=True)
+
+      class Scale(nn.Module):
+          def __init__(self, num_features):
+              super().__init__()
+              self.s = nn.Parameter(torch.ones(num_features))
+
+          def forward(self, x):
+              return x * self.s
+
+      class Net(nn.Module):
+          def __init__(self, in_dim, hidden):
+              super().__init__()
+              self.scale = Scale(in_dim)
+              self.fc = nn.Linear(hidden, 1)
+
+          def forward(self, x):
+              return self.fc(self.scale(x))
+
+      c = Center()
+      print(c(torch.tensor([[1.0, 2.0, 3.0, 6.0]])), list(c.parameters()))
+      net = Net(in_dim=6, hidden=6)
+      print(len(list(net.parameters())))
+    `);
+    expect(source).toContain('c_variables = c.init(key_1, jnp.zeros((1, 4)))');
+    // a module without layers may have no parameters: init makes no 'params' then
+    expect(source).toContain(
+      "print(c.apply(c_variables, jnp.array([[1.0, 2.0, 3.0, 6.0]])), list(jax.tree_util.tree_leaves(c_variables.get('params', {}))))"
+    );
+    expect(source).toContain('net_variables = net.init(key_2, jnp.zeros((1, 6)))');
+  });
+
+  test('no sample from the input width when the model holds a layer that takes more than feature vectors', async () => {
+    const cell = await convertCell(py`
+      import torch.nn as nn
+
+      class Net(nn.Module):
+          def __init__(self, in_dim, hidden):
+              super().__init__()
+              self.emb = nn.Embedding(in_dim, hidden)
+
+          def forward(self, x):
+              return self.emb(x)
+
+      net = Net(100, 8)
+      print(len(list(net.parameters())))
+    `);
+    expect(cell.source).toContain('net_variables = net.init(key_1, SAMPLE_INPUT)');
+  });
+
   test('a model that is never called gets no init', async () => {
     expect(
       await convert(py`
