@@ -36,7 +36,7 @@ import { optimizer } from './optimizers';
 import { lrScheduler, optimizerUse, schedulerUse } from './lr_schedulers';
 import { functionEnter, functionLeave, modelFunctionCall } from './model_arguments';
 import { applyAssignment, modelCall, modelInit, modelMethod } from './model_apply';
-import { modelAttribute } from './model_attributes';
+import { modelAttribute, modelSubscript } from './model_attributes';
 import { pad } from './pad';
 import { adaptiveAvgPool, pool } from './pooling';
 import { cdist, dist, maxMin } from './reductions';
@@ -147,6 +147,7 @@ export function builtinHooks(): HookRegistry {
     .register('model.call', modelCall)
     .register('model.method', modelMethod)
     .register('model.attribute', modelAttribute)
+    .register('structure:subscript/model_attributes', modelSubscript)
     .register('structure:assignment/model_init', modelInit)
     .register('structure:assignment/optimizer', optimizerState)
     .register('structure:assignment/model_apply', applyAssignment)

@@ -771,7 +771,7 @@ export function modelMethod(node: Node, ctx: HookContext): string | undefined {
   const inner = ctx.text(args).slice(1, -1).trim();
   const layer = kind.cls.layers.get(method);
   if (layer && !/BatchNorm|Dropout/.test(layer)) {
-    return layerCall(name, [method], layer, inner); // `net.conv1(x)`: the bound submodule
+    return layerCall(name, `.${method}`, layer, inner); // `net.conv1(x)`: the bound submodule
   }
   // `model.encode(x)`: a method of the module runs through apply
   const target = method === 'forward' ? '' : `, method=${name}.${method}`;

@@ -18,6 +18,15 @@ export function dottedName(node: Node | null): string | undefined {
   return undefined;
 }
 
+/** The name at the root of a chain of attributes and subscripts: `tied` for `tied[2].weight`. */
+export function chainRoot(node: Node): string {
+  let current: Node | null = node;
+  while (current?.type === 'attribute' || current?.type === 'subscript') {
+    current = current.childForFieldName(current.type === 'attribute' ? 'object' : 'value');
+  }
+  return current?.type === 'identifier' ? current.text : '';
+}
+
 function bind(symbols: SymbolTable, local: string, module: string, bound: string[]): void {
   if (module === 'torch' || module.startsWith('torch.')) {
     symbols.aliases.set(local, module);
@@ -120,6 +129,38 @@ function* assignmentsIn(block: Node | null, nested: boolean): Generator<[Node, b
   }
 }
 
+/** The layer a call builds: a canonical torch layer or a module class of the notebook. */
+function builtLayer(node: Node | null | undefined, symbols: SymbolTable): string | undefined {
+  const f = node?.type === 'call' ? dottedName(node.childForFieldName('function')) : undefined;
+  return f ? (symbols.resolveDotted(f) ?? (symbols.classes.has(f) ? f : undefined)) : undefined;
+}
+
+/**
+ * What each element of a container is: `nn.Sequential(a, b)` its arguments, `nn.ModuleList([a, b])`
+ * its list; a list built by a comprehension, `[MyLinear(i, o) for ...]`, gives its one kind.
+ */
+function containerElements(
+  layer: string,
+  args: Node[],
+  symbols: SymbolTable
+): (string | undefined)[] | undefined {
+  if (layer === 'torch.nn.Sequential') {
+    return args.map(a => builtLayer(a, symbols));
+  }
+  const [list] = args;
+  if (layer !== 'torch.nn.ModuleList' || args.length !== 1) {
+    return undefined;
+  }
+  if (list.type === 'list') {
+    return list.namedChildren.flatMap(a =>
+      a && a.type !== 'comment' ? [builtLayer(a, symbols)] : []
+    );
+  }
+  return list.type === 'list_comprehension'
+    ? [builtLayer(list.childForFieldName('body'), symbols)]
+    : undefined;
+}
+
 /** Read a class: is it an nn.Module, its constructor fields, which attribute holds which layer. */
 export function analyzeClass(node: Node, symbols: SymbolTable): ClassInfo {
   const name = node.childForFieldName('name')?.text ?? '';
@@ -178,16 +219,7 @@ export function analyzeClass(node: Node, symbols: SymbolTable): ClassInfo {
         nested,
         splat: layer === 'torch.nn.Sequential' && !!args?.some(a => a.type === 'list_splat'),
         // what each element of a Sequential is, so a call of the whole can be unrolled
-        elements:
-          layer === 'torch.nn.Sequential'
-            ? (args ?? []).map(a => {
-                const f =
-                  a.type === 'call' ? dottedName(a.childForFieldName('function')) : undefined;
-                return f
-                  ? (symbols.resolveDotted(f) ?? (symbols.classes.has(f) ? f : undefined))
-                  : undefined;
-              })
-            : undefined
+        elements: layer ? containerElements(layer, args ?? [], symbols) : undefined
       });
     }
     for (const [attr, list] of assigned) {
@@ -195,7 +227,7 @@ export function analyzeClass(node: Node, symbols: SymbolTable): ClassInfo {
       const [first] = list;
       const statistics = (a: Assigned) =>
         a.splat ||
-        [a.layer, ...(a.elements ?? [])].some(
+        [a.layer, ...(a.layer === 'torch.nn.Sequential' ? (a.elements ?? []) : [])].some(
           e => isBatchNorm(e) || !!(e && symbols.classes.get(e)?.hasBatchStats)
         );
       if ((list.length > 1 || first.nested || first.splat) && list.some(special)) {

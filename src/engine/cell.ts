@@ -3,6 +3,7 @@ import type { Node, Tree, TreeCursor } from 'web-tree-sitter';
 import {
   analyzeClass,
   DYNAMIC_LAYER,
+  chainRoot,
   dottedName,
   isLocalName,
   recordAssignment,
@@ -29,6 +30,7 @@ const LEAVE_TYPES = new Set([
   'import_from_statement',
   'call',
   'attribute',
+  'subscript',
   'identifier',
   'assignment',
   'expression_statement',
@@ -133,7 +135,7 @@ export class CellConverter implements HookContext {
         const paren = type === 'call' ? argumentsStart(text) : -1;
         const callee = paren < 0 ? text : text.slice(0, paren);
         const dot = callee.indexOf('.');
-        const head = (dot < 0 ? callee : callee.slice(0, dot)).trim();
+        const head = (dot < 0 ? callee : callee.slice(0, dot)).split('[')[0].trim();
         const last = callee.slice(callee.lastIndexOf('.') + 1).trim();
         return (
           this.symbols.aliases.has(head) ||
@@ -144,6 +146,11 @@ export class CellConverter implements HookContext {
           this.symbols.objectHooks.has(head) ||
           this.symbols.instances.has(head)
         );
+      }
+      case 'subscript': {
+        // only `model[i]`, `model.layers[i]`: an element of a model's container
+        const head = /^\s*(\w+)/.exec(cursor.nodeText)?.[1] ?? '';
+        return this.symbols.instances.has(head);
       }
       case 'expression_statement':
       case 'with_statement':
@@ -197,7 +204,8 @@ export class CellConverter implements HookContext {
         }
         return;
       case 'identifier':
-        this.runStructural('identifier', node);
+      case 'subscript':
+        this.runStructural(node.type, node);
         return;
       case 'assignment':
       case 'augmented_assignment':
@@ -426,8 +434,8 @@ export class CellConverter implements HookContext {
     if (parent?.type === 'call' && parent.childForFieldName('function')?.equals(node)) {
       const object = node.childForFieldName('object');
       if (
-        object?.type === 'attribute' &&
-        this.isModel((dottedName(object) ?? '').split('.')[0], node)
+        (object?.type === 'attribute' || object?.type === 'subscript') &&
+        this.isModel(chainRoot(object), node)
       ) {
         const out = this.hooks.get('model.attribute')?.(object, this); // `net.fc.weight.abs()`
         if (out !== undefined) {
@@ -464,7 +472,7 @@ export class CellConverter implements HookContext {
     if (out !== undefined) {
       return out;
     }
-    if (this.isModel((dottedName(object) ?? '').split('.')[0], node)) {
+    if (object && this.isModel(chainRoot(object), node)) {
       return this.hooks.get('model.attribute')?.(node, this); // `net.conv1`, `net.bn1.running_mean`
     }
     const entry = this.kb.method(name);

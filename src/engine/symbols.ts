@@ -10,7 +10,10 @@ export interface ClassInfo {
   fields: string[];
   /** Why `__call__` needs `training`; empty when it does not. */
   trainingReasons: string[];
-  /** nn.Sequential attributes: what each element is (canonical torch layer or user class). */
+  /**
+   * nn.Sequential and nn.ModuleList attributes: what each element is (canonical torch layer or
+   * user class); one kind for a list built by a comprehension.
+   */
   sequences: Map<string, (string | undefined)[]>;
   /** Methods that take `training` (so calls to them pass it on). */
   methodsWithTraining: Set<string>;
