@@ -645,6 +645,7 @@ MODULE_CASES: list[Case] = [
         "rnn_tanh_2_layers_no_bias",
         "nn.RNN(4, 6, 2, bias=False, batch_first=True)",
         "torch.randn(3, 5, 4)",
+    ),
     _case(
         "residual_branches_identity_eval",
         RESIDUAL_BRANCHES,

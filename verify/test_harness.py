@@ -270,6 +270,8 @@ def test_catches_updated_leaves_outside_the_groups():
     wrong = _fixture(case.name).replace("optax.set_to_zero()", "optax.sgd(learning_rate=0.1)")
     with pytest.raises(CaseFailure, match="params"):
         run_case(case, wrong)
+
+
 def test_catches_missing_gradient_clipping():
     clip = (
         "    grads = jax.tree_util.tree_map("

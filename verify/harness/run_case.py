@@ -503,6 +503,8 @@ def run_step_case(case: Case, converted: str) -> float:
                 want[k], np.asarray(got[k]), case.rtol, case.atol, what="params/" + "/".join(k)
             ),
         )
+
+
 def run_init_case(case: Case, converted: str) -> float:
     """Notebook-style init code run on both sides; the parameters it sets compared by law."""
     import torch
