@@ -38,6 +38,7 @@ import { functionEnter, functionLeave, modelFunctionCall } from './model_argumen
 import { applyAssignment, modelCall, modelInit, modelMethod } from './model_apply';
 import { modelAttribute, modelSubscript } from './model_attributes';
 import { pad } from './pad';
+import { serialization } from './serialization';
 import { adaptiveAvgPool, pool } from './pooling';
 import { cdist, dist, maxMin } from './reductions';
 import { nonzero, topk } from './indices';
@@ -134,6 +135,7 @@ export function builtinHooks(): HookRegistry {
     .register('div', div)
     .register('device', device)
     .register('data_loader', dataLoader)
+    .register('serialization', serialization)
     .register('grad_mode', gradMode)
     .register('structure:with_statement/grad_mode', gradModeWith, mentionsGradMode)
     .register('structure:decorator/grad_mode', gradModeDecorator, mentionsGradMode)

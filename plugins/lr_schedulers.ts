@@ -15,6 +15,7 @@ import { bindCall } from './args';
 import { useHelper, type Helper } from './helpers';
 import { isTopLevel } from './random_keys';
 import { optimizers } from './training_step';
+import { optimizerState } from './model_state';
 
 const INJECTED = 'lr.injected';
 const SCHEDULERS = 'lr.schedulers';
@@ -254,8 +255,11 @@ export function schedulerUse(node: Node, ctx: HookContext): string | undefined {
 
 /** `optimizer.param_groups[i]['lr']` -> `learning_rates(opt_state)[i]`; other uses annotated. */
 export function optimizerUse(node: Node, ctx: HookContext): string | undefined {
-  if (node.type !== 'attribute' || node.childForFieldName('attribute')?.text !== 'param_groups') {
-    return undefined; // step(), zero_grad(): the training step converts them
+  if (node.type === 'call') {
+    return optimizerState(node, ctx); // state_dict(); step(), zero_grad(): the training step converts them
+  }
+  if (node.childForFieldName('attribute')?.text !== 'param_groups') {
+    return undefined;
   }
   const name = node.childForFieldName('object')?.text ?? '';
   const state = injectedState(name, ctx);

@@ -3,12 +3,14 @@
  * statistics, in Flax's nested layout) and `model.load_state_dict(state)` rebinds them. JAX
  * arrays are immutable, so the value is a snapshot: torch's state_dict shares storage with
  * the model and follows later training, so one kept in a name (not copied, not passed to a
- * call such as torch.save) is annotated.
+ * call such as torch.save) is annotated. An optimizer's state is its optax state:
+ * `optimizer.state_dict()` is `opt_state`, `optimizer.load_state_dict(s)` rebinds it.
  */
 import type { Node } from 'web-tree-sitter';
 import type { HookContext } from '../src/engine/context';
 import { variablesOf } from './model_apply';
 import { isTopLevel } from './random_keys';
+import { optimizers } from './training_step';
 
 function annotate(node: Node, ctx: HookContext, why: string): undefined {
   ctx.note('warning', why, node, 'model-state');
@@ -75,4 +77,36 @@ export function modelState(node: Node, ctx: HookContext): string | undefined {
   }
   ctx.note('info', `${name}.load_state_dict(...): ${vars} rebound`, node, 'model-state');
   return `${vars} = ${ctx.text(state)}`;
+}
+
+/** `optimizer.state_dict()` -> its optax state; `optimizer.load_state_dict(s)` -> `opt_state = s`. */
+export function optimizerState(node: Node, ctx: HookContext): string | undefined {
+  const fn = node.childForFieldName('function');
+  const name = fn?.childForFieldName('object')?.text ?? '';
+  const method = fn?.childForFieldName('attribute')?.text;
+  const state = optimizers(ctx).get(name)?.state;
+  const args = (node.childForFieldName('arguments')?.namedChildren ?? []).filter(
+    (a): a is Node => !!a && a.type !== 'comment'
+  );
+  if (!state || (method !== 'state_dict' && method !== 'load_state_dict')) {
+    return undefined;
+  }
+  if (method === 'state_dict') {
+    return args.length === 0 ? state : undefined;
+  }
+  const value = args[0]?.type === 'keyword_argument' ? args[0].childForFieldName('value') : args[0];
+  if (
+    args.length !== 1 ||
+    !value ||
+    node.parent?.type !== 'expression_statement' ||
+    !isTopLevel(node)
+  ) {
+    return annotate(
+      node,
+      ctx,
+      `${name}.load_state_dict(...): rebind the optimizer state instead (${state} = state), as a statement at notebook level`
+    );
+  }
+  ctx.note('info', `${name}.load_state_dict(...): ${state} rebound`, node, 'model-state');
+  return `${state} = ${ctx.text(value)}`;
 }

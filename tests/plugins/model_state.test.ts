@@ -59,4 +59,25 @@ describe('plugins/model_state.ts', () => {
     ]);
     expect(cell.flags.partial).toBe(true);
   });
+
+  test("an optimizer's state_dict() is its optax state; load_state_dict(s) rebinds it at notebook level, and is annotated elsewhere", async () => {
+    const cell = await convertCell(py`
+      import torch
+      import torch.nn as nn
+
+      net = nn.Linear(3, 2)
+      opt = torch.optim.Adam(net.parameters(), lr=0.1)
+      y = net(torch.zeros(1, 3))
+      ckpt = {'optimizer': opt.state_dict(), 'epoch': 3}
+      opt.load_state_dict(ckpt['optimizer'])
+      def restore(s):
+          opt.load_state_dict(s)
+    `);
+    expect(cell.source.split('\n').slice(-5, -1)).toEqual([
+      "ckpt = {'optimizer': opt_state, 'epoch': 3}",
+      "opt_state = ckpt['optimizer']",
+      'def restore(s):',
+      '    opt.load_state_dict(s)  # switcheroo: opt.load_state_dict(...): rebind the optimizer state instead (opt_state = state), as a statement at notebook level'
+    ]);
+  });
 });
