@@ -12,7 +12,7 @@ import type { Node } from 'web-tree-sitter';
 import type { HookContext } from '../src/engine/context';
 import type { ClassInfo } from '../src/engine/symbols';
 import { freshKey, isTopLevel, useGlobalKey } from './random_keys';
-import { layerCall } from './model_attributes';
+import { chainParts, layerCall, submoduleAt } from './model_attributes';
 import { modelState } from './model_state';
 import { findStep, type Step } from './training_step';
 import { moduleApply, torchInitLine } from './weight_init';
@@ -729,10 +729,13 @@ function requiresGradIsTrue(node: Node, method: string, ctx: HookContext): void 
 /** `model.parameters()` -> the leaves of its params; `model.to(device)` etc. are handled elsewhere. */
 export function modelMethod(node: Node, ctx: HookContext): string | undefined {
   const fn = node.childForFieldName('function');
-  const name = fn?.childForFieldName('object')?.text ?? '';
+  const [name, ...path] = chainParts(fn?.childForFieldName('object') ?? null) ?? [''];
   const method = fn?.childForFieldName('attribute')?.text;
   if (!method || isPassedIn(node, name, ctx)) {
     return undefined;
+  }
+  if (path.length > 0) {
+    return submoduleMethod(node, ctx, name, path, method); // `model.body.load_state_dict(s)`
   }
   if (method === 'parameters' || method === 'named_parameters') {
     requiresGradIsTrue(node, method, ctx);
@@ -751,7 +754,7 @@ export function modelMethod(node: Node, ctx: HookContext): string | undefined {
     return `jax.tree_util.tree_leaves(${variablesOf(name)}${params})`;
   }
   if (method === 'state_dict' || method === 'load_state_dict') {
-    return modelState(node, ctx);
+    return modelState(node, ctx, name);
   }
   const collection = COLLECTIONS[method];
   if (collection) {
@@ -776,4 +779,28 @@ export function modelMethod(node: Node, ctx: HookContext): string | undefined {
   // `model.encode(x)`: a method of the module runs through apply
   const target = method === 'forward' ? '' : `, method=${name}.${method}`;
   return `${name}.apply(${variablesOf(name)}${inner ? `, ${inner}` : ''}${target})`;
+}
+
+/** A method called on a known submodule of a notebook model (`model.body.load_state_dict(s)`); annotated when not converted. */
+function submoduleMethod(
+  node: Node,
+  ctx: HookContext,
+  name: string,
+  path: string[],
+  method: string
+): string | undefined {
+  const at = submoduleAt(ctx, name, path);
+  const receiver = `${name}${path.map(p => (p.startsWith('[') ? p : `.${p}`)).join('')}`;
+  if (!at) {
+    return undefined; // not a submodule: `net.fc.weight.abs()` is a tensor method
+  }
+  if (method === 'state_dict' || method === 'load_state_dict') {
+    return modelState(node, ctx, name, at.keys);
+  }
+  const vars = variablesOf(name);
+  const why = `${receiver}.${method}(...): a Flax submodule's variables live in ${vars}; call it through ${name}.apply(${vars}, ..., method=...)`;
+  ctx.note('warning', why, node, 'model-method');
+  ctx.flagCell('partial', `${receiver}.${method}(...) not converted`);
+  ctx.comment(node, why);
+  return undefined;
 }

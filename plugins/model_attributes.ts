@@ -128,7 +128,7 @@ export function recordSequentialModel(node: Node, ctx: HookContext): void {
 }
 
 /** A module reached from a model: what it is, the Flax names down to it, and its Python path on the bound model. */
-interface Reached {
+export interface Reached {
   layer: string | undefined;
   keys: string[];
   access: string;
@@ -187,6 +187,12 @@ function modulesAlong(ctx: HookContext, model: string, path: string[]): Reached[
     here = next;
   }
   return out;
+}
+
+/** The submodule at `model.<path>` when every step of the path is known: what it is and its place in the variables. */
+export function submoduleAt(ctx: HookContext, model: string, path: string[]): Reached | undefined {
+  const reached = modulesAlong(ctx, model, path);
+  return reached.length === path.length ? reached[reached.length - 1] : undefined;
 }
 
 /** The leaf at `model.<path>`: along user module classes and containers, or the layer itself when the model is one. */
@@ -298,6 +304,14 @@ export function modelAttribute(node: Node, ctx: HookContext): string | undefined
     }
   }
   const parent = node.parent;
+  const call = parent?.type === 'attribute' ? parent.parent : undefined;
+  if (
+    call?.type === 'call' &&
+    call.childForFieldName('function')?.equals(parent as Node) &&
+    submoduleAt(ctx, name, parts.slice(1))
+  ) {
+    return undefined; // `model.body.load_state_dict(s)`: the method call is converted, or annotated, as a whole
+  }
   if (
     parent?.type === 'subscript' &&
     parent.childForFieldName('value')?.equals(node) &&

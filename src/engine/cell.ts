@@ -330,8 +330,12 @@ export class CellConverter implements HookContext {
       return undefined;
     }
     const object = fn.childForFieldName('object');
-    if (object?.type === 'identifier' && this.isModel(object.text, node)) {
-      const out = this.hooks.get('model.method')?.(node, this); // `model.parameters()`
+    if (
+      object &&
+      /^(identifier|attribute|subscript)$/.test(object.type) &&
+      this.isModel(chainRoot(object), node)
+    ) {
+      const out = this.hooks.get('model.method')?.(node, this); // `model.parameters()`, `model.body.state_dict()`
       if (out !== undefined) {
         return out;
       }
