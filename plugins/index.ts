@@ -31,6 +31,7 @@ import { initMethods, weightInit } from './weight_init';
 import { groupNorm, groupNormCall, layerNorm } from './normalization';
 import { generatorReseed, randomness } from './random_keys';
 import { recurrent, recurrentCall } from './recurrent';
+import { replacedLayer } from './replaced_layers';
 import { fieldReference, initStatement, moduleClass, moduleMethod } from './module_class';
 import { optimizer } from './optimizers';
 import { lrScheduler, optimizerUse, schedulerUse } from './lr_schedulers';
@@ -160,6 +161,7 @@ export function builtinHooks(): HookRegistry {
     .register('structure:function_definition/weight_init', initMethods)
     .register('structure:function_definition/module_class', moduleMethod)
     .register('structure:expression_statement/module_class', initStatement, inInit)
+    .register('structure:expression_statement/replaced_layers', replacedLayer, inInit)
     .register('structure:expression_statement/train_eval', trainEvalStatement, modeSwitch)
     .register('structure:expression_statement/train_eval_unknown', unknownTrainEval, modeSwitch)
     .register('structure:identifier/module_class', fieldReference);

@@ -377,6 +377,31 @@ def _drift(m: float, n: int) -> float:
     return 2.5 * m / (n - 1)
 
 
+# A layer of a submodule replaced after the submodule is built (replace_layers), and a
+# ModuleDict applied in a dict comprehension over its items.
+REPLACED_HEAD = """
+class Body(nn.Module):
+    def __init__(self, hidden):
+        super().__init__()
+        self.fc = nn.Linear(6, hidden)
+        self.head = nn.Linear(hidden, 1)
+
+    def forward(self, x):
+        return self.head(torch.tanh(self.fc(x)))
+
+
+class TwoHeads(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.body = Body(8)
+        self.body.head = nn.Identity()
+        self.heads = nn.ModuleDict({'a': nn.Linear(8, 1), 'b': nn.Linear(8, 2)})
+
+    def forward(self, x):
+        h = self.body(x)
+        return {k: head(h) for k, head in self.heads.items()}
+"""
+
 MODULE_CASES: list[Case] = [
     _case("linear", LINEAR, "Net()", {"x": "torch.randn(5, 8)"}, covers=("torch.nn.Linear",)),
     _case(
@@ -665,6 +690,7 @@ MODULE_CASES: list[Case] = [
         stats_atol=_drift(0.1, 32),
         stats_why=VAR_WHY.format(drift="0.1*var/31 (N=2*4*4); var of a conv output ~1"),
     ),
+    _case("replaced_head", REPLACED_HEAD, "TwoHeads()", {"x": "torch.randn(5, 6)"}),
     _case(
         "small_resnet_eval",
         SMALL_RESNET,
