@@ -37,7 +37,7 @@ import { modelAttribute } from './model_attributes';
 import { pad } from './pad';
 import { adaptiveAvgPool, pool } from './pooling';
 import { cdist, dist, maxMin } from './reductions';
-import { nonzero, topk } from './indices';
+import { cumulativeExtremum, nonzero, topk } from './indices';
 import {
   expand,
   flatten,
@@ -111,6 +111,7 @@ export function builtinHooks(): HookRegistry {
     .register('dist', dist)
     .register('cdist', cdist)
     .register('topk', topk)
+    .register('cumulative_extremum', cumulativeExtremum)
     .register('nonzero', nonzero)
     .register('named_result', namedResult)
     .register('layout_query', layoutQuery)

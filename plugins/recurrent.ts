@@ -150,14 +150,14 @@ export function recurrent(node: Node, ctx: HookContext): string | undefined {
     ctx.flagCell('partial', `${short} with dropout outside a module`);
     ctx.comment(node, why);
   }
-  useHelper(node, ctx, RECURRENT_LAYER);
+  const layer = useHelper(node, ctx, RECURRENT_LAYER);
   ctx.note(
     'info',
     `${short} -> RecurrentLayer (defined once): torch's gates, init and parameter names, so torch weights port as they are`,
     node,
     'recurrent'
   );
-  return `RecurrentLayer(${args.join(', ')})`;
+  return `${layer}(${args.join(', ')})`;
 }
 
 /** `self.lstm(x, state)` -> `self.lstm(x, state, deterministic=not training)` when it may drop out. */

@@ -527,6 +527,7 @@ export class CellConverter implements HookContext {
     if (/\.(shape|size\(\s*\))$/.test(right.text)) {
       for (const name of names(left)) {
         this.symbols.tensors.delete(name);
+        this.symbols.nonTensors.add(name); // sizes
       }
       return;
     }

@@ -133,6 +133,11 @@ export class TensorInference {
     }
     const args =
       call.type === 'call' ? (call.childForFieldName('arguments')?.namedChildren ?? []) : [];
+    if (method === 'transpose' && args.filter(a => a && a.type !== 'comment').length === 2) {
+      // two dims is torch's swap; numpy's two-argument form permutes a 2-D array, where
+      // the swap is the same array except for the identity permutation nobody writes
+      return true;
+    }
     if (
       args.some(
         a =>
