@@ -16,7 +16,7 @@ export interface Helper {
   uses?: Helper[];
 }
 
-const word = (name: string) => new RegExp(`\\b${name}\\b`, 'g');
+const word = (name: string) => new RegExp(`(?<![\\w.])${name}\\b`, 'g'); // not `nn.Name`
 
 /** The name a helper has in this notebook: its own, or with a suffix when the notebook uses that name. */
 export function helperName(ctx: HookContext, helper: Helper): string {

@@ -10,6 +10,7 @@ import {
   readerCall,
   updaterCall
 } from './autograd';
+import { multiheadAttention, multiheadAttentionCall, scaledDotProductAttention } from './attention';
 import { batchNorm, batchNormCall } from './batch_norm';
 import { identity, moduleList, sequential, sequentialCall } from './containers';
 import { convCall } from './conv_layout';
@@ -23,12 +24,14 @@ import { gradMode, gradModeDecorator, gradModeWith } from './grad_mode';
 import { inPlace } from './in_place';
 import { indexedAssignment } from './indexed_assignment';
 import { convConstructor, embedding, linearFunctional } from './layers_misc';
+import { layerValue, listElementCalls } from './layer_references';
 import { namedResult } from './linalg';
 import { loss } from './losses';
 import { groupNorm, groupNormCall, layerNorm } from './normalization';
 import { generatorReseed, randomness } from './random_keys';
 import { recurrent, recurrentCall } from './recurrent';
 import { fieldReference, initStatement, moduleClass, moduleMethod } from './module_class';
+import { bufferRead, parameter, registration } from './module_variables';
 import { optimizer } from './optimizers';
 import { lrScheduler, optimizerUse, schedulerUse } from './lr_schedulers';
 import { functionEnter, functionLeave, modelFunctionCall } from './model_arguments';
@@ -65,6 +68,8 @@ const optimizerStep: TextFilter = text => /\.step\(\s*\)/.test(text);
 const backward: TextFilter = text => /\.backward\(/.test(text);
 const mentionsGradMode: TextFilter = text => /grad|inference_mode/.test(text);
 const reseed: TextFilter = text => /\.manual_seed\(/.test(text);
+const registers: TextFilter = (text, ctx) =>
+  ctx.scope.methodName === '__init__' && /^self\.register_(buffer|parameter)\(/.test(text);
 
 export function builtinHooks(): HookRegistry {
   return new HookRegistry()
@@ -76,11 +81,17 @@ export function builtinHooks(): HookRegistry {
     .register('submodule.call', submoduleCall)
     .register('method.call', helperMethodCall)
     .register('structure:attribute/state_flag', trainingAttribute)
+    .register('structure:attribute/buffer', bufferRead)
+    .register('structure:attribute/layer_value', layerValue)
     .register('conv', convConstructor)
     .register('conv.call', convCall)
     .register('embedding', embedding)
+    .register('parameter', parameter)
     .register('recurrent', recurrent)
     .register('recurrent.call', recurrentCall)
+    .register('scaled_dot_product_attention', scaledDotProductAttention)
+    .register('multihead_attention', multiheadAttention)
+    .register('multihead_attention.call', multiheadAttentionCall)
     .register('linear_functional', linearFunctional)
     .register('layer_norm', layerNorm)
     .register('group_norm', groupNorm)
@@ -150,7 +161,9 @@ export function builtinHooks(): HookRegistry {
     .register('structure:expression_statement/backward', backwardStatement, backward)
     .register('structure:class_definition/module_class', moduleClass)
     .register('structure:function_definition/module_class', moduleMethod)
+    .register('structure:function_definition/layer_references', listElementCalls)
     .register('structure:expression_statement/module_class', initStatement, inInit)
+    .register('structure:expression_statement/registration', registration, registers)
     .register('structure:expression_statement/train_eval', trainEvalStatement, modeSwitch)
     .register('structure:expression_statement/train_eval_unknown', unknownTrainEval, modeSwitch)
     .register('structure:identifier/module_class', fieldReference);

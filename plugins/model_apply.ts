@@ -195,12 +195,16 @@ function sitesThroughFunctions(text: string, name: string, ctx: HookContext): st
 
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-/** Is `name` bound at the top level of `before` (an assignment target or a loop target)? */
+/** Is `name` bound in `before` (an assignment target or a loop target; not a parameter's default)? */
 function boundIn(before: string, name: string): boolean {
-  return new RegExp(`^[ \\t]*(?:[\\w, ()]*[ ,(])?${escape(name)}\\b[\\w, ()]*=(?!=)`, 'm').test(
-    before
-  );
+  return new RegExp(
+    `^(?![ \\t]*(?:def|class)\\b)[ \\t]*(?:[\\w, ()]*[ ,(])?${escape(name)}\\b[\\w, ()]*=(?!=)`,
+    'm'
+  ).test(before);
 }
+
+/** Device moves and casts that keep a batch what it is: `X[idx].to(device)` samples as `X`. */
+const KEEPS_SAMPLE = /^\.(to|cuda|cpu|float|double|long|int|contiguous)\([^()]*\)/;
 
 /**
  * A sample batch for `model.init`, from an argument of a later call site: an array bound
@@ -210,7 +214,12 @@ function sampleFrom(arg: string, before: string, after: string, depth = 0): stri
   if (depth > 3) {
     return undefined;
   }
-  const base = /^(\w+)(\[.*\]|\.\w+\(\))?$/.exec(arg.trim());
+  let expr = arg.trim();
+  for (let m = /\.\w+\([^()]*\)$/.exec(expr); m && KEEPS_SAMPLE.test(m[0]);) {
+    expr = expr.slice(0, m.index); // `X[idx].to(device)` -> `X[idx]`
+    m = /\.\w+\([^()]*\)$/.exec(expr);
+  }
+  const base = /^(\w+)(\[.*\]|\.\w+\(\))?$/.exec(expr);
   if (!base) {
     return undefined;
   }
@@ -362,19 +371,28 @@ export function modelInit(node: Node, ctx: HookContext): string | undefined {
   ) {
     return undefined; // nothing reads its variables: no init
   }
-  let sample: string | undefined;
-  for (const arg of sites.slice(0, 8)) {
-    sample = sampleFrom(arg, before, after);
-    if (sample) {
-      break;
+  let sample = firstSample(ctx, name, after, before, sites);
+  // a sample bound after the model in this cell (`net = Net()`, `x = ...`, `net(x)`): init after it
+  let place: Node = node;
+  for (
+    let s = node.parent?.nextNamedSibling;
+    !sample && s && isTopLevel(s);
+    s = s.nextNamedSibling
+  ) {
+    if (new RegExp(`(?<![\\w.])${escape(name)}\\b`).test(s.text) || !s.nextNamedSibling) {
+      break; // the model is used (its variables with it) before any later binding
     }
+    const upTo = before + own.slice(node.startIndex, s.endIndex);
+    const rest = [own.slice(s.endIndex), ...sources.slice(cell + 1)].join('\n');
+    sample = firstSample(ctx, name, rest, upTo, [...callSites(rest, name)]);
+    place = sample ? s.nextNamedSibling : node;
   }
   sample ??= statedSample(right, name, before, ctx);
   ctx.requireImport('jax');
-  let key = freshKey(node, ctx);
+  let key = freshKey(place, ctx);
   const { streams } = modelKind(ctx, name);
   if (streams.length > 0) {
-    key = `{'params': ${key}, ${streams.map(k => `'${k}': ${freshKey(node, ctx)}`).join(', ')}}`;
+    key = `{'params': ${key}, ${streams.map(k => `'${k}': ${freshKey(place, ctx)}`).join(', ')}}`;
   }
   const indent = indentOf(node);
   const models = (ctx.state.get('models') as Set<string> | undefined) ?? new Set<string>();
@@ -399,7 +417,33 @@ export function modelInit(node: Node, ctx: HookContext): string | undefined {
     node,
     'model-init'
   );
+  if (place !== node) {
+    ctx.insertBefore(place, `${vars} = ${name}.init(${key}, ${sample})`);
+    return undefined;
+  }
   return `${ctx.text(node)}\n${indent}${vars} = ${name}.init(${key}, ${sample})`;
+}
+
+/** torch layers used as models that take more than one input: how many `init` needs. */
+const INPUTS: Record<string, number> = { 'torch.nn.MultiheadAttention': 3 };
+
+/** The sample of the first call site (of `sites`, or of every call for a layer of several inputs) that gives one. */
+function firstSample(
+  ctx: HookContext,
+  name: string,
+  after: string,
+  before: string,
+  sites: string[]
+): string | undefined {
+  const arity = INPUTS[ctx.symbols.instances.get(name) ?? ''] ?? 1;
+  const calls = arity > 1 ? callsIn(after, name).map(args => args.slice(0, arity)) : sites.map(a => [a]); // prettier-ignore
+  for (const args of calls.slice(0, 8)) {
+    const samples = args.map(a => (a.includes('=') ? undefined : sampleFrom(a, before, after)));
+    if (samples.length === arity && samples.every(Boolean)) {
+      return samples.join(', ');
+    }
+  }
+  return undefined;
 }
 
 /** `model(x)` -> `model.apply(variables, x, ...)`. */

@@ -14,14 +14,15 @@ import { atom } from '../src/engine/mapping';
 import { channelsLast, spatialDims } from './conv_layout';
 import { isPassedIn, variablesOf } from './model_apply';
 import { dottedName } from '../src/engine/analysis';
+import { BUFFERS } from './module_variables';
 
 type Layout = (x: string) => string;
 
-/**
- * torch parameter or buffer -> collection, Flax name, and the expressions from Flax's layout
- * to torch's and back.
- */
-function leafOf(layer: string, attr: string): [string, string, Layout, Layout] | undefined {
+/** A leaf's collection, its Flax name, and the expressions from Flax's layout to torch's and back. */
+type LeafKind = [string, string, Layout, Layout];
+
+/** A torch layer's parameter or buffer, as its converted layer holds it. */
+function leafOf(layer: string, attr: string): LeafKind | undefined {
   const same = (x: string) => x;
   const kind = layer.replace(/^torch\.nn\./, '');
   if (/^BatchNorm[123]d$|^LayerNorm$|^GroupNorm$/.test(kind)) {
@@ -56,8 +57,16 @@ function leafOf(layer: string, attr: string): [string, string, Layout, Layout] |
   if (/^(LSTM|GRU|RNN)$/.test(kind) && /^(weight|bias)_(ih|hh)_l\d+(_reverse)?$/.test(attr)) {
     return ['params', attr, same, same]; // RecurrentLayer keeps torch's names and layouts
   }
+  if (kind === 'MultiheadAttention' && /^(in_proj_(weight|bias)|[qkv]_proj_weight)$/.test(attr)) {
+    return ['params', attr, same, same]; // MultiheadAttention keeps torch's names and layouts
+  }
   return undefined;
 }
+
+/** Submodules of torch layers that the converted layer keeps under the same name. */
+const SUBMODULES: Record<string, Record<string, string>> = {
+  'torch.nn.MultiheadAttention': { out_proj: 'torch.nn.Linear' }
+};
 
 /** A parameter or statistic in a model's variables, in Flax's layout, and its layout conversions. */
 export interface Leaf {
@@ -67,18 +76,33 @@ export interface Leaf {
   fromTorch: Layout;
 }
 
+/** The torch layer or module class holding the leaf at `model.<holder>.<leaf>`. */
+function holderOf(ctx: HookContext, model: string, holder: string[]): string | undefined {
+  const own = ctx.symbols.instances.get(model);
+  if (holder.length === 0) {
+    return own; // `model = nn.Linear(...)`: `model.weight`; `net.pos_emb`
+  }
+  if (own && !ctx.symbols.classes.has(own)) {
+    return holder.length === 1 ? SUBMODULES[own]?.[holder[0]] : undefined; // `mha.out_proj.weight`
+  }
+  const layers = layersAlong(ctx, model, holder);
+  return layers?.length === holder.length ? layers[layers.length - 1] : undefined;
+}
+
+/** A parameter or buffer a module class registers itself (`self.w = nn.Parameter(...)`), unchanged. */
+function ownVariable(ctx: HookContext, cls: string, attr: string): LeafKind | undefined {
+  const info = ctx.symbols.classes.get(cls);
+  const same = (x: string) => x;
+  const collection = info?.params.has(attr) ? 'params' : info?.buffers.has(attr) ? BUFFERS : '';
+  return collection ? [collection, attr, same, same] : undefined;
+}
+
 /** The leaf at `model.<path>`: along user module classes, or the layer itself when the model is one. */
 function leafAt(ctx: HookContext, model: string, path: string[]): Leaf | undefined {
-  const own = ctx.symbols.instances.get(model);
   const holder = path.slice(0, -1); // the submodules holding the leaf
-  let layer: string | undefined;
-  if (own && !ctx.symbols.classes.has(own)) {
-    layer = holder.length === 0 ? own : undefined; // `model = nn.Linear(...)`: `model.weight`
-  } else {
-    const layers = holder.length > 0 ? layersAlong(ctx, model, holder) : undefined;
-    layer = layers?.length === holder.length ? layers[layers.length - 1] : undefined;
-  }
-  const leaf = layer && path.length > 0 ? leafOf(layer, path[path.length - 1]) : undefined;
+  const attr = path[path.length - 1];
+  const layer = holderOf(ctx, model, holder);
+  const leaf = layer ? (ownVariable(ctx, layer, attr) ?? leafOf(layer, attr)) : undefined;
   if (!leaf) {
     return undefined;
   }
@@ -108,7 +132,7 @@ function layersAlong(ctx: HookContext, model: string, path: string[]): string[] 
   const out: string[] = [];
   let cls = ctx.symbols.classOf(model);
   for (const part of path) {
-    const layer = cls?.layers.get(part);
+    const layer = cls?.layers.get(part) ?? SUBMODULES[out[out.length - 1]]?.[part];
     if (!layer) {
       return out.length ? out : undefined;
     }
@@ -135,12 +159,19 @@ function convert(text: string, node: Node, whole: boolean, ctx: HookContext): st
     return undefined;
   }
   const layer = layers[layers.length - 1];
+  const indexed = whole && node.parent?.type === 'subscript' && CONTAINERS.test(layer);
+  if (indexed && layers.length === path.length) {
+    return `${name}.bind(${variablesOf(name)}).${path.join('.')}`; // `model.blocks[0].attn(x)`
+  }
   const usedAsLayer = whole && node.parent?.type !== 'attribute';
   if (layers.length !== path.length || !usedAsLayer || /BatchNorm|Dropout/.test(layer)) {
     return undefined;
   }
   return `lambda x: ${layerCall(name, path, layer, 'x')}`;
 }
+
+/** Containers that stay a list or dict of submodules in setup, indexed as in torch. */
+const CONTAINERS = /^torch\.nn\.Module(List|Dict)$/;
 
 /** A submodule of the bound model called on `x`: `net.conv1(x)`, channels kept first. */
 export function layerCall(name: string, path: string[], layer: string, x: string): string {

@@ -302,6 +302,32 @@ def _recurrent(name: str, layer: str, x: str, state: str = "", shape: str = "", 
     return _case(name, body, "Net()", inputs, **kw)
 
 
+# Multi-head attention: torch's packed in_proj_weight / in_proj_bias and out_proj ported as is.
+ATTENTION = """
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.attn = {layer}
+
+    def forward(self, {params}):
+        return self.attn({call})
+"""
+
+
+def _attention(name: str, layer: str, inputs: dict[str, str], call: str = "", **kw) -> Case:
+    """inputs: q, k, v (and masks) by name; call: the arguments after q, k, v."""
+    params = ", ".join(inputs)
+    body = ATTENTION.format(
+        layer=layer, params=params, call=", ".join(["q", "k", "v", call][: 4 if call else 3])
+    )
+    return _case(name, body, "Net()", inputs, **kw)
+
+
+# (N, L, E) = (2, 4, 8) batch first; S = 5 keys; a boolean mask (True: not allowed) of (L, S).
+ATTN_Q, ATTN_KV = "torch.randn(2, 4, 8)", "torch.randn(2, 5, 8)"
+BOOL_MASK = "~torch.tril(torch.ones(4, 5, dtype=torch.bool))"
+
+
 def _drift(m: float, n: int) -> float:
     """Bound on the running-var drift m*var/(N-1) for inputs of variance ~1: a batch's
     per-channel sample variance can reach ~2 for small N, hence the factor 2.5."""
@@ -571,6 +597,73 @@ MODULE_CASES: list[Case] = [
         "h",
         "1, 3, 6",
         covers=("torch.nn.RNN",),
+    ),
+    _attention(
+        "multihead_attention_batch_first_bool_mask_per_head_weights",
+        "nn.MultiheadAttention(8, 2, batch_first=True)",
+        {"q": ATTN_Q, "k": ATTN_KV, "v": ATTN_KV, "m": BOOL_MASK},
+        "attn_mask=m, need_weights=True, average_attn_weights=False",
+        covers=("torch.nn.MultiheadAttention",),
+    ),
+    _attention(
+        "multihead_attention_time_major_padding_float_mask",
+        "nn.MultiheadAttention(8, 4)",
+        {
+            "q": "torch.randn(4, 3, 8)",
+            "k": "torch.randn(5, 3, 8)",
+            "v": "torch.randn(5, 3, 8)",
+            "pad": "torch.tensor([[0, 0, 0, 0, 0], [0, 0, 0, 1, 1], [1, 0, 1, 0, 0]]).bool()",
+            "f": "torch.randn(4, 5)",
+        },
+        "key_padding_mask=pad, attn_mask=f",
+    ),
+    # key_padding_mask hides every key of sequence 0: torch's fused path (need_weights=False)
+    # gives zeros there, its weights path NaN; both are compared (NaN equals NaN).
+    _attention(
+        "multihead_attention_no_weights_fully_masked",
+        "nn.MultiheadAttention(8, 2, batch_first=True)",
+        {
+            "q": ATTN_Q,
+            "k": ATTN_KV,
+            "v": ATTN_KV,
+            "pad": "torch.tensor([[True] * 5, [False] * 4 + [True]])",
+        },
+        "key_padding_mask=pad, need_weights=False",
+    ),
+    _attention(
+        "multihead_attention_weights_fully_masked_nan",
+        "nn.MultiheadAttention(8, 2, batch_first=True)",
+        {
+            "q": ATTN_Q,
+            "k": ATTN_KV,
+            "v": ATTN_KV,
+            "pad": "torch.tensor([[True] * 5, [False] * 4 + [True]])",
+        },
+        "key_padding_mask=pad",
+    ),
+    _attention(
+        "multihead_attention_kdim_vdim_no_bias",
+        "nn.MultiheadAttention(8, 2, bias=False, kdim=6, vdim=3)",
+        {"q": "torch.randn(4, 2, 8)", "k": "torch.randn(5, 2, 6)", "v": "torch.randn(5, 2, 3)"},
+    ),
+    _attention(
+        "multihead_attention_unbatched_3d_mask",
+        "nn.MultiheadAttention(8, 2)",
+        {
+            "q": "torch.randn(4, 8)",
+            "k": "torch.randn(5, 8)",
+            "v": "torch.randn(5, 8)",
+            "m": "torch.randn(2, 4, 5) > 0",
+        },
+        "attn_mask=m, is_causal=False",
+    ),
+    # dropout=1.0 zeroes every attention weight in training on both sides: exact, and it fails
+    # when the dropout is missing.
+    _attention(
+        "multihead_attention_dropout_train",
+        "nn.MultiheadAttention(8, 2, dropout=1.0, batch_first=True)",
+        {"q": ATTN_Q, "k": ATTN_KV, "v": ATTN_KV},
+        train=True,
     ),
     _recurrent(
         "rnn_tanh_2_layers_no_bias",

@@ -92,7 +92,10 @@ export function analyzeClass(node: Node, symbols: SymbolTable): ClassInfo {
     trainingReasons: [],
     methodsWithTraining: new Set(),
     sequences: new Map(),
-    hasBatchStats: false
+    hasBatchStats: false,
+    params: new Set(),
+    buffers: new Set(),
+    lists: new Map()
   };
   const body = node.childForFieldName('body');
   const init = body?.namedChildren.find(
@@ -104,6 +107,9 @@ export function analyzeClass(node: Node, symbols: SymbolTable): ClassInfo {
       if (id?.type === 'identifier') {
         info.fields.push(id.text);
       }
+    }
+    for (const stmt of init.descendantsOfType('expression_statement')) {
+      recordRegistration(stmt?.namedChildren[0], info, symbols); // in any block (`if bias:`)
     }
     for (const stmt of init.childForFieldName('body')?.namedChildren ?? []) {
       const assign = stmt?.type === 'expression_statement' ? stmt.namedChildren[0] : undefined;
@@ -123,6 +129,14 @@ export function analyzeClass(node: Node, symbols: SymbolTable): ClassInfo {
       const attr = left.childForFieldName('attribute')?.text ?? '';
       const layer =
         symbols.resolveDotted(callee) ?? (symbols.classes.has(callee) ? callee : undefined);
+      if (layer === PARAMETER) {
+        continue; // recorded with the registrations
+      }
+      const element =
+        layer === 'torch.nn.ModuleList' && right ? listElement(right, symbols) : undefined;
+      if (element) {
+        info.lists.set(attr, element);
+      }
       if (layer) {
         info.layers.set(attr, layer);
         info.hasBatchStats ||= isBatchNorm(layer) || !!symbols.classes.get(layer)?.hasBatchStats;
@@ -148,13 +162,79 @@ export function analyzeClass(node: Node, symbols: SymbolTable): ClassInfo {
   return info;
 }
 
+const PARAMETER = 'torch.nn.Parameter';
+
+/** Does `node` construct an nn.Parameter? */
+function isParameter(node: Node | null | undefined, symbols: SymbolTable): boolean {
+  const ctor = node?.type === 'call' ? dottedName(node.childForFieldName('function')) : undefined;
+  return !!ctor && symbols.resolveDotted(ctor) === PARAMETER;
+}
+
+/**
+ * The parameters and buffers a statement of `__init__` registers: `self.w = nn.Parameter(t)`,
+ * `self.register_parameter('w', nn.Parameter(t))`, `self.register_buffer('mask', t)`.
+ */
+function recordRegistration(
+  expr: Node | null | undefined,
+  info: ClassInfo,
+  symbols: SymbolTable
+): void {
+  if (expr?.type === 'assignment') {
+    const left = expr.childForFieldName('left');
+    if (
+      left?.type === 'attribute' &&
+      left.childForFieldName('object')?.text === 'self' &&
+      isParameter(expr.childForFieldName('right'), symbols)
+    ) {
+      info.params.add(left.childForFieldName('attribute')?.text ?? '');
+    }
+    return;
+  }
+  const fn = expr?.type === 'call' ? expr.childForFieldName('function') : undefined;
+  if (fn?.type !== 'attribute' || fn.childForFieldName('object')?.text !== 'self') {
+    return;
+  }
+  const method = fn.childForFieldName('attribute')?.text;
+  const args = (expr?.childForFieldName('arguments')?.namedChildren ?? []).filter(
+    a => a?.type !== 'comment'
+  );
+  const attr = args[0]?.type === 'string' ? /^['"](\w+)['"]$/.exec(args[0].text)?.[1] : undefined;
+  if (!attr || !args[1] || args[1].type === 'none') {
+    return;
+  }
+  if (method === 'register_buffer') {
+    info.buffers.add(attr);
+  } else if (method === 'register_parameter' && isParameter(args[1], symbols)) {
+    info.params.add(attr);
+  }
+}
+
+/** The one kind of element of `nn.ModuleList([Block(...) for _ in ...])` or `nn.ModuleList([A(), A()])`. */
+function listElement(call: Node, symbols: SymbolTable): string | undefined {
+  const arg = call.childForFieldName('arguments')?.namedChildren.find(a => a?.type !== 'comment');
+  let items: (Node | null)[] = [];
+  if (arg?.type === 'list_comprehension') {
+    items = [arg.childForFieldName('body')];
+  } else if (arg?.type === 'list') {
+    items = arg.namedChildren;
+  }
+  const kinds = new Set(
+    items.map(item => {
+      const f = item?.type === 'call' ? dottedName(item.childForFieldName('function')) : undefined;
+      return f ? (symbols.resolveDotted(f) ?? (symbols.classes.has(f) ? f : '')) : '';
+    })
+  );
+  const [kind] = kinds;
+  return kinds.size === 1 && kind ? kind : undefined;
+}
+
 /** torch APIs whose result is not a tensor: layers, optimizers, devices, generators, flags. */
 const NOT_TENSORS =
-  /^torch\.(nn\.[A-Z]|optim|device|Generator|cuda|backends|utils|manual_seed|seed|no_grad|enable_grad|set_grad_enabled|inference_mode|is_\w+|save|load|get_\w+|set_\w+)/;
+  /^torch\.(nn\.(?!Parameter\b)[A-Z]|optim|device|Generator|cuda|backends|utils|manual_seed|seed|no_grad|enable_grad|set_grad_enabled|inference_mode|is_\w+|save|load|get_\w+|set_\w+)/;
 
 /** torch layers that hold parameters and are used as whole models at notebook level. */
 export const MODEL_LAYERS =
-  /^torch\.nn\.(Sequential|Linear|Conv[123]d|Embedding|LSTM|GRU|RNN|Dropout)$/;
+  /^torch\.nn\.(Sequential|Linear|Conv[123]d|Embedding|LSTM|GRU|RNN|Dropout|MultiheadAttention)$/;
 
 export function returnsTensor(canonical: string): boolean {
   return !NOT_TENSORS.test(canonical);
