@@ -328,6 +328,79 @@ ATTN_Q, ATTN_KV = "torch.randn(2, 4, 8)", "torch.randn(2, 5, 8)"
 BOOL_MASK = "~torch.tril(torch.ones(4, 5, dtype=torch.bool))"
 
 
+# A small causal Transformer as notebooks write it: attention by hand with the dropout layer
+# passed to a plain function, a learned position parameter, a causal-mask buffer, blocks in a
+# ModuleList called in a loop. Eval: ported weights, outputs compared. Train with p=1.0: every
+# dropout zeroes its input on both sides, so a layer that misses the training flag shows.
+TRANSFORMER = """
+def attend(q, k, v, mask=None, dropout=None):
+    scores = torch.matmul(q, k.transpose(-2, -1)) / math.sqrt(q.size(-1))
+    if mask is not None:
+        scores = scores.masked_fill(mask == 0, float('-inf'))
+    weights = torch.softmax(scores, dim=-1)
+    if dropout is not None:
+        weights = dropout(weights)
+    return torch.matmul(weights, v)
+
+
+class SelfAttention(nn.Module):
+    def __init__(self, d_model, num_heads, dropout):
+        super().__init__()
+        self.num_heads = num_heads
+        self.qkv = nn.Linear(d_model, 3 * d_model)
+        self.proj = nn.Linear(d_model, d_model)
+        self.attn_drop = nn.Dropout(dropout)
+
+    def forward(self, x, mask):
+        B, T, D = x.shape
+        qkv = self.qkv(x).view(B, T, 3, self.num_heads, D // self.num_heads)
+        q, k, v = qkv.permute(2, 0, 3, 1, 4)
+        out = attend(q, k, v, mask=mask, dropout=self.attn_drop)
+        return self.proj(out.transpose(1, 2).reshape(B, T, D))
+
+
+class Block(nn.Module):
+    def __init__(self, d_model, num_heads, dropout):
+        super().__init__()
+        self.ln1 = nn.LayerNorm(d_model)
+        self.attn = SelfAttention(d_model, num_heads, dropout)
+        self.ln2 = nn.LayerNorm(d_model)
+        self.mlp = nn.Sequential(
+            nn.Linear(d_model, 2 * d_model),
+            nn.GELU(),
+            nn.Linear(2 * d_model, d_model),
+            nn.Dropout(dropout),
+        )
+
+    def forward(self, x, mask):
+        x = x + self.attn(self.ln1(x), mask)
+        return x + self.mlp(self.ln2(x))
+
+
+class Tiny(nn.Module):
+    def __init__(self, vocab, max_len, d_model=8, dropout=0.1):
+        super().__init__()
+        self.tok_emb = nn.Embedding(vocab, d_model)
+        self.pos_emb = nn.Parameter(torch.zeros(1, max_len, d_model))
+        self.drop = nn.Dropout(dropout)
+        self.blocks = nn.ModuleList([Block(d_model, 2, dropout) for _ in range(2)])
+        self.head = nn.Linear(d_model, vocab)
+        mask = torch.tril(torch.ones(max_len, max_len)).view(1, 1, max_len, max_len)
+        self.register_buffer('causal_mask', mask)
+
+    def forward(self, idx):
+        T = idx.shape[1]
+        x = self.drop(self.tok_emb(idx) + self.pos_emb[:, :T])
+        for block in self.blocks:
+            x = block(x, self.causal_mask[:, :, :T, :T])
+        return self.head(x)
+"""
+TINY_SETUP = """with torch.no_grad():
+    model.pos_emb.normal_()
+    model.causal_mask[..., 1:, 0] = 0.0
+"""
+
+
 def _drift(m: float, n: int) -> float:
     """Bound on the running-var drift m*var/(N-1) for inputs of variance ~1: a batch's
     per-channel sample variance can reach ~2 for small N, hence the factor 2.5."""
@@ -664,6 +737,23 @@ MODULE_CASES: list[Case] = [
         "nn.MultiheadAttention(8, 2, dropout=1.0, batch_first=True)",
         {"q": ATTN_Q, "k": ATTN_KV, "v": ATTN_KV},
         train=True,
+    ),
+    # the buffer's first key is masked out after construction (setup): its value is ported
+    _case(
+        "transformer_parameter_buffer_module_list_eval",
+        "import math\n" + TRANSFORMER,
+        "Tiny(11, 7)",
+        {"idx": "torch.randint(0, 11, (2, 6))"},
+        setup=TINY_SETUP,
+        covers=("torch.nn.Parameter",),
+    ),
+    _case(
+        "transformer_dropout_everywhere_train",
+        "import math\n" + TRANSFORMER,
+        "Tiny(11, 7, dropout=1.0)",
+        {"idx": "torch.randint(0, 11, (2, 6))"},
+        train=True,
+        setup=TINY_SETUP,
     ),
     _recurrent(
         "rnn_tanh_2_layers_no_bias",

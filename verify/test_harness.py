@@ -312,3 +312,20 @@ def test_catches_missing_attention_dropout_and_fused_path_zeros():
     assert wrong != fixture
     with pytest.raises(CaseFailure, match="max abs diff"):
         run_case(_case("module:multihead_attention_no_weights_fully_masked"), wrong)
+
+
+def test_catches_a_block_without_the_flag_and_a_buffer_not_ported():
+    name = "module:transformer_dropout_everywhere_train"
+    fixture = _fixture(name)
+    call = "x = block(x, self.causal_mask.value[:, :, :T, :T]"
+    wrong = fixture.replace(f"{call}, training=training)", f"{call})")
+    assert wrong != fixture
+    with pytest.raises(CaseFailure, match="max abs diff"):
+        run_case(_case(name), wrong)
+    # the buffer as built in __init__, not the ported one (the torch side masked key 0)
+    name = "module:transformer_parameter_buffer_module_list_eval"
+    fixture = _fixture(name)
+    wrong = fixture.replace("self.causal_mask.value[", "jnp.tril(jnp.ones((7, 7)))[None, None][")
+    assert wrong != fixture
+    with pytest.raises(CaseFailure, match="max abs diff"):
+        run_case(_case(name), wrong)
