@@ -160,14 +160,26 @@ function convert(text: string, node: Node, whole: boolean, ctx: HookContext): st
   }
   const layer = layers[layers.length - 1];
   const indexed = whole && node.parent?.type === 'subscript' && CONTAINERS.test(layer);
-  if (indexed && layers.length === path.length) {
-    return `${name}.bind(${variablesOf(name)}).${path.join('.')}`; // `model.blocks[0].attn(x)`
+  if (indexed) {
+    // `model.blocks[0].attn(x)`; a bound module has no torch attributes (`.weight`) to read
+    const called = layers.length === path.length && calledAt(node.parent as Node);
+    return called ? `${name}.bind(${variablesOf(name)}).${path.join('.')}` : undefined;
   }
   const usedAsLayer = whole && node.parent?.type !== 'attribute';
   if (layers.length !== path.length || !usedAsLayer || /BatchNorm|Dropout/.test(layer)) {
     return undefined;
   }
   return `lambda x: ${layerCall(name, path, layer, 'x')}`;
+}
+
+/** Is `node` (through attributes, `net.blocks[0].attn`) the function of a call? A bound module has no torch attributes. */
+function calledAt(node: Node): boolean {
+  let top = node;
+  while (top.parent?.type === 'attribute' && top.parent.childForFieldName('object')?.equals(top)) {
+    top = top.parent;
+  }
+  const call = top.parent;
+  return call?.type === 'call' && !!call.childForFieldName('function')?.equals(top);
 }
 
 /** Containers that stay a list or dict of submodules in setup, indexed as in torch. */

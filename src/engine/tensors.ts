@@ -107,7 +107,10 @@ export class TensorInference {
     }
     const dotted = dottedName(object);
     if (dotted) {
-      const head = dotted.split('.')[0];
+      const [head, attr, more] = dotted.split('.');
+      if (head === 'self' && !more && (cls?.params.has(attr) || cls?.buffers.has(attr))) {
+        return true; // the module's own parameter or buffer
+      }
       if (
         MODULE_NAMES.has(head) ||
         this.symbols.aliases.has(head) ||

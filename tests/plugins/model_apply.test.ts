@@ -295,6 +295,57 @@ describe('plugins/model_apply.ts and plugins/training_step.ts', () => {
     `);
   });
 
+  test('a sample bound after the model in its cell: init goes after that binding; X[idx].to(device) samples as X; a parameter default is no binding', async () => {
+    const result = await convertCode([
+      py`
+        import torch
+        import torch.nn as nn
+
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc = nn.Linear(4, 2)
+
+            def forward(self, x, mask=None):
+                return self.fc(x)
+
+        net = Net()
+        x = torch.ones(3, 4)
+        y = net(x, mask=None)
+        X, Y = torch.ones(8, 4), torch.zeros(8)
+        model = Net()
+      `,
+      py`
+        idx = torch.arange(4)
+        out = model(X[idx].to('cpu'))
+      `
+    ]);
+    expect(result.cells[0].source).toContain(py`
+      net = Net()
+      x = jnp.ones((3, 4))
+      rng_key = jax.random.key(0)  # switcheroo: no torch.manual_seed before this draw; seeded with 0
+      rng_key, key_1 = jax.random.split(rng_key)
+      net_variables = net.init(key_1, x[:1])
+      y = net.apply(net_variables, x, mask=None)
+      X, Y = jnp.ones((8, 4)), jnp.zeros(8)
+      rng_key, key_2 = jax.random.split(rng_key)
+      model = Net()
+      variables = model.init(key_2, X[:1])
+    `);
+    expect(result.cells[0].flags.partial).toBe(false);
+  });
+
+  test('inside the braces of an f-string a rewrite takes the quote the string does not use (Python < 3.12)', async () => {
+    const cell = await convertCell(py`
+      import torch.nn as nn
+      model = nn.Linear(2, 3)
+      print(f'{sum(p.numel() for p in model.parameters()):,} parameters', f"{model.weight.shape}")
+    `);
+    expect(cell.source).toContain(
+      `print(f'{sum(jnp.size(p) for p in jax.tree_util.tree_leaves(variables["params"])):,} parameters', f"{variables['params']['kernel'].T.shape}")`
+    );
+  });
+
   test('no usable sample: init is annotated with what to supply and the cell flagged partial', async () => {
     const cell = await convertCell(py`
       import torch
