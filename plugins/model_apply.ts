@@ -195,6 +195,27 @@ function sitesThroughFunctions(text: string, name: string, ctx: HookContext): st
 
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
+/**
+ * `text` without the bodies of functions that take a parameter called `name`: a call
+ * `model(xb)` there is of the argument, whose inputs come through the call sites
+ * (sitesThroughFunctions), not of the notebook's model.
+ */
+function outsideFunctionsTaking(text: string, name: string): string {
+  const header = new RegExp(`^([ \\t]*)def \\w+\\(([^)]*\\b${escape(name)}\\b[^)]*)\\)`);
+  const indent = (line: string) => /^[ \t]*/.exec(line)?.[0].length ?? 0;
+  const out: string[] = [];
+  let body = -1; // the indentation of the def whose body is being skipped
+  for (const line of text.split('\n')) {
+    if (body >= 0 && (!line.trim() || indent(line) > body)) {
+      continue;
+    }
+    const m = header.exec(line);
+    body = m ? m[1].length : -1;
+    out.push(line);
+  }
+  return out.join('\n');
+}
+
 /** Is `name` bound in `before` (an assignment target or a loop target; not a parameter's default)? */
 function boundIn(before: string, name: string): boolean {
   return new RegExp(
@@ -364,9 +385,13 @@ export function modelInit(node: Node, ctx: HookContext): string | undefined {
   const own = node.tree.rootNode.text;
   const before = [...sources.slice(0, cell), own.slice(0, node.startIndex)].join('\n');
   const after = [own.slice(node.endIndex), ...sources.slice(cell + 1)].join('\n');
-  const sites = [...callSites(after, name), ...sitesThroughFunctions(after, name, ctx)];
+  const sites = [
+    ...callSites(outsideFunctionsTaking(after, name), name),
+    ...sitesThroughFunctions(after, name, ctx)
+  ];
   if (
     sites.length === 0 &&
+    callSites(after, name).length === 0 &&
     !new RegExp(`(?<![\\w.])${name}\\.((named_)?parameters|state_dict)\\(`).test(after)
   ) {
     return undefined; // nothing reads its variables: no init
@@ -384,7 +409,7 @@ export function modelInit(node: Node, ctx: HookContext): string | undefined {
     }
     const upTo = before + own.slice(node.startIndex, s.endIndex);
     const rest = [own.slice(s.endIndex), ...sources.slice(cell + 1)].join('\n');
-    sample = firstSample(ctx, name, rest, upTo, [...callSites(rest, name)]);
+    sample = firstSample(ctx, name, rest, upTo, callSites(outsideFunctionsTaking(rest, name), name)); // prettier-ignore
     place = sample ? s.nextNamedSibling : node;
   }
   sample ??= statedSample(right, name, before, ctx);

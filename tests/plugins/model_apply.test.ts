@@ -335,6 +335,24 @@ describe('plugins/model_apply.ts and plugins/training_step.ts', () => {
     expect(result.cells[0].flags.partial).toBe(false);
   });
 
+  test("a call inside a function that takes the model as an argument is no call site: its inputs are the function's own", async () => {
+    const cell = await convertCell(py`
+      import torch
+      import torch.nn as nn
+
+      X = torch.zeros(4, 8)
+      model = nn.Conv2d(3, 4, 3)
+
+      def run(model, X):
+          xb = X[:2].to('cpu')
+          return model(xb)
+
+      images = torch.zeros(2, 3, 8, 8)
+      out = run(model, images)
+    `);
+    expect(cell.source).toContain('variables = model.init(key_1, SAMPLE_INPUT)');
+  });
+
   test('inside the braces of an f-string a rewrite takes the quote the string does not use (Python < 3.12)', async () => {
     const cell = await convertCell(py`
       import torch.nn as nn
@@ -463,7 +481,7 @@ describe('plugins/model_apply.ts and plugins/training_step.ts', () => {
       rng_key = jax.random.key(0)  # switcheroo: no torch.manual_seed before this draw; seeded with 0
       rng_key, key_1 = jax.random.split(rng_key)
       model = nn.Dense(features=1)
-      variables = model.init(key_1, X[:1])
+      variables = model.init(key_1, jnp.zeros((1, 3)))
       opt = optax.sgd(learning_rate=0.1)
       opt_state = opt.init(variables['params'])
 
