@@ -10,6 +10,7 @@ import {
   readerCall,
   updaterCall
 } from './autograd';
+import { multiheadAttention, multiheadAttentionCall, scaledDotProductAttention } from './attention';
 import { batchNorm, batchNormCall } from './batch_norm';
 import { identity, moduleList, sequential, sequentialCall } from './containers';
 import { convCall } from './conv_layout';
@@ -24,6 +25,7 @@ import { gradMode, gradModeDecorator, gradModeWith } from './grad_mode';
 import { inPlace } from './in_place';
 import { indexedAssignment } from './indexed_assignment';
 import { convConstructor, embedding, linearFunctional } from './layers_misc';
+import { layerValue, listElementCalls } from './layer_references';
 import { namedResult } from './linalg';
 import { loss } from './losses';
 import { layerClass } from './layer_classes';
@@ -33,6 +35,7 @@ import { generatorReseed, randomness } from './random_keys';
 import { recurrent, recurrentCall } from './recurrent';
 import { replacedLayer } from './replaced_layers';
 import { fieldReference, initStatement, moduleClass, moduleMethod } from './module_class';
+import { bufferRead, parameter, registration } from './module_variables';
 import { optimizer } from './optimizers';
 import { lrScheduler, optimizerUse, schedulerUse } from './lr_schedulers';
 import { functionEnter, functionLeave, modelFunctionCall } from './model_arguments';
@@ -42,7 +45,7 @@ import { pad } from './pad';
 import { serialization } from './serialization';
 import { adaptiveAvgPool, pool } from './pooling';
 import { cdist, dist, maxMin } from './reductions';
-import { nonzero, topk } from './indices';
+import { cumulativeExtremum, nonzero, topk } from './indices';
 import {
   expand,
   flatten,
@@ -70,6 +73,8 @@ const optimizerStep: TextFilter = text => /\.step\(\s*\)/.test(text);
 const backward: TextFilter = text => /\.backward\(/.test(text);
 const mentionsGradMode: TextFilter = text => /grad|inference_mode/.test(text);
 const reseed: TextFilter = text => /\.manual_seed\(/.test(text);
+const registers: TextFilter = (text, ctx) =>
+  ctx.scope.methodName === '__init__' && /^self\.register_(buffer|parameter)\(/.test(text);
 
 export function builtinHooks(): HookRegistry {
   return new HookRegistry()
@@ -83,11 +88,17 @@ export function builtinHooks(): HookRegistry {
     .register('structure:attribute/state_flag', trainingAttribute)
     .register('layer.class', layerClass)
     .register('weight_init', weightInit)
+    .register('structure:attribute/buffer', bufferRead)
+    .register('structure:attribute/layer_value', layerValue)
     .register('conv', convConstructor)
     .register('conv.call', convCall)
     .register('embedding', embedding)
+    .register('parameter', parameter)
     .register('recurrent', recurrent)
     .register('recurrent.call', recurrentCall)
+    .register('scaled_dot_product_attention', scaledDotProductAttention)
+    .register('multihead_attention', multiheadAttention)
+    .register('multihead_attention.call', multiheadAttentionCall)
     .register('linear_functional', linearFunctional)
     .register('layer_norm', layerNorm)
     .register('group_norm', groupNorm)
@@ -119,6 +130,7 @@ export function builtinHooks(): HookRegistry {
     .register('dist', dist)
     .register('cdist', cdist)
     .register('topk', topk)
+    .register('cumulative_extremum', cumulativeExtremum)
     .register('nonzero', nonzero)
     .register('named_result', namedResult)
     .register('layout_query', layoutQuery)
@@ -160,8 +172,10 @@ export function builtinHooks(): HookRegistry {
     .register('structure:class_definition/module_class', moduleClass)
     .register('structure:function_definition/weight_init', initMethods)
     .register('structure:function_definition/module_class', moduleMethod)
+    .register('structure:function_definition/layer_references', listElementCalls)
     .register('structure:expression_statement/module_class', initStatement, inInit)
     .register('structure:expression_statement/replaced_layers', replacedLayer, inInit)
+    .register('structure:expression_statement/registration', registration, registers)
     .register('structure:expression_statement/train_eval', trainEvalStatement, modeSwitch)
     .register('structure:expression_statement/train_eval_unknown', unknownTrainEval, modeSwitch)
     .register('structure:identifier/module_class', fieldReference);

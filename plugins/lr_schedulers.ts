@@ -197,7 +197,7 @@ export function lrScheduler(node: Node, ctx: HookContext): string | undefined {
     return undefined;
   }
   scheduled.add(optimizer);
-  useHelper(node, ctx, EPOCH_LR);
+  const epochLR = useHelper(node, ctx, EPOCH_LR);
   const schedulers = (ctx.state.get(SCHEDULERS) as Map<string, string> | undefined) ?? new Map();
   ctx.state.set(SCHEDULERS, schedulers.set(name, state as string));
   ctx.symbols.objectHooks.set(name, SCHEDULER_HOOK);
@@ -210,7 +210,7 @@ export function lrScheduler(node: Node, ctx: HookContext): string | undefined {
     node,
     'lr-scheduler'
   );
-  return `EpochLR(${state}, lambda lr: ${fn})`;
+  return `${epochLR}(${state}, lambda lr: ${fn})`;
 }
 
 /** `scheduler.step()` -> `opt_state = scheduler.step(opt_state)`; other uses stay (EpochLR has them) or are annotated. */

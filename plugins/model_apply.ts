@@ -218,6 +218,27 @@ function sitesThroughChildren(text: string, name: string): string[] {
   return loop ? callSites(text.slice(loop.index), loop[1]) : [];
 }
 
+/**
+ * `text` without the bodies of functions that take a parameter called `name`: a call
+ * `model(xb)` there is of the argument, whose inputs come through the call sites
+ * (sitesThroughFunctions), not of the notebook's model.
+ */
+function outsideFunctionsTaking(text: string, name: string): string {
+  const header = new RegExp(`^([ \\t]*)def \\w+\\(([^)]*\\b${escape(name)}\\b[^)]*)\\)`);
+  const indent = (line: string) => /^[ \t]*/.exec(line)?.[0].length ?? 0;
+  const out: string[] = [];
+  let body = -1; // the indentation of the def whose body is being skipped
+  for (const line of text.split('\n')) {
+    if (body >= 0 && (!line.trim() || indent(line) > body)) {
+      continue;
+    }
+    const m = header.exec(line);
+    body = m ? m[1].length : -1;
+    out.push(line);
+  }
+  return out.join('\n');
+}
+
 /** Is `name` bound at the top level of `before` (an assignment target or a loop target)? */
 function boundIn(before: string, name: string): boolean {
   return new RegExp(`^[ \\t]*(?:[\\w, ()]*[ ,(])?${escape(name)}\\b[\\w, ()]*=(?!=)`, 'm').test(
@@ -241,6 +262,9 @@ function outsideDefinitions(text: string): string {
     .join('\n');
 }
 
+/** Device moves and casts that keep a batch what it is: `X[idx].to(device)` samples as `X`. */
+const KEEPS_SAMPLE = /^\.(to|cuda|cpu|float|double|long|int|contiguous)\([^()]*\)/;
+
 /**
  * A sample batch for `model.init`, from an argument of a later call site: an array bound
  * before the model (sliced to its first row), or a loop variable over a DataLoader of one.
@@ -259,7 +283,12 @@ function sampleFrom(
   if (stated) {
     return stated;
   }
-  const base = /^(\w+)(\[.*\]|\.\w+\(\))?$/.exec(arg.trim());
+  let expr = arg.trim();
+  for (let m = /\.\w+\([^()]*\)$/.exec(expr); m && KEEPS_SAMPLE.test(m[0]);) {
+    expr = expr.slice(0, m.index); // `X[idx].to(device)` -> `X[idx]`
+    m = /\.\w+\([^()]*\)$/.exec(expr);
+  }
+  const base = /^(\w+)(\[.*\]|\.\w+\(\))?$/.exec(expr);
   if (!base) {
     return undefined;
   }
@@ -489,7 +518,7 @@ export function modelInit(node: Node, ctx: HookContext): string | undefined {
   const before = [...sources.slice(0, cell), own.slice(0, node.startIndex)].join('\n');
   const after = [own.slice(node.endIndex), ...sources.slice(cell + 1)].join('\n');
   const sites = [
-    ...callSites(after, name),
+    ...callSites(outsideFunctionsTaking(after, name), name),
     ...sitesThroughFunctions(after, name, ctx),
     ...sitesThroughChildren(after, name)
   ];
@@ -497,26 +526,35 @@ export function modelInit(node: Node, ctx: HookContext): string | undefined {
   const reads = new RegExp(
     `(?<![\\w.])${name}\\.(?!(train|eval|to|cuda|cpu|float|double|half)\\()\\w+`
   );
-  if (sites.length === 0 && !reads.test(after)) {
+  if (sites.length === 0 && callSites(after, name).length === 0 && !reads.test(after)) {
     return undefined; // nothing reads its variables: no init
   }
-  let sample: string | undefined;
   const torchNames = [...ctx.symbols.aliases].filter(([, p]) => p === 'torch').map(([a]) => a);
-  for (const arg of sites.slice(0, 8)) {
-    sample = sampleFrom(arg, before, after, 0, torchNames);
-    if (sample) {
-      break;
+  let sample = firstSample(ctx, name, after, before, sites, torchNames);
+  // a sample bound after the model in this cell (`net = Net()`, `x = ...`, `net(x)`): init after it
+  let place: Node = node;
+  for (
+    let s = node.parent?.nextNamedSibling;
+    !sample && s && isTopLevel(s);
+    s = s.nextNamedSibling
+  ) {
+    if (new RegExp(`(?<![\\w.])${escape(name)}\\b`).test(s.text) || !s.nextNamedSibling) {
+      break; // the model is used (its variables with it) before any later binding
     }
+    const upTo = before + own.slice(node.startIndex, s.endIndex);
+    const rest = [own.slice(s.endIndex), ...sources.slice(cell + 1)].join('\n');
+    sample = firstSample(ctx, name, rest, upTo, callSites(outsideFunctionsTaking(rest, name), name), torchNames); // prettier-ignore
+    place = sample ? s.nextNamedSibling : node;
   }
   if (sample?.startsWith('jnp.')) {
     ctx.requireImport('jnp');
   }
   sample ??= statedSample(right, name, before, ctx);
   ctx.requireImport('jax');
-  let key = freshKey(node, ctx);
+  let key = freshKey(place, ctx);
   const { streams } = modelKind(ctx, name);
   if (streams.length > 0) {
-    key = `{'params': ${key}, ${streams.map(k => `'${k}': ${freshKey(node, ctx)}`).join(', ')}}`;
+    key = `{'params': ${key}, ${streams.map(k => `'${k}': ${freshKey(place, ctx)}`).join(', ')}}`;
   }
   const indent = indentOf(node);
   const models = (ctx.state.get('models') as Set<string> | undefined) ?? new Set<string>();
@@ -543,7 +581,37 @@ export function modelInit(node: Node, ctx: HookContext): string | undefined {
     'model-init'
   );
   const torchInit = torchInitLine(node, name, sample, ctx);
-  return `${ctx.text(node)}\n${indent}${vars} = ${name}.init(${key}, ${sample})${torchInit ? `\n${indent}${torchInit}` : ''}`;
+  const init = `${vars} = ${name}.init(${key}, ${sample})${torchInit ? `\n${indent}${torchInit}` : ''}`;
+  if (place !== node) {
+    ctx.insertBefore(place, init);
+    return undefined;
+  }
+  return `${ctx.text(node)}\n${indent}${init}`;
+}
+
+/** torch layers used as models that take more than one input: how many `init` needs. */
+const INPUTS: Record<string, number> = { 'torch.nn.MultiheadAttention': 3 };
+
+/** The sample of the first call site (of `sites`, or of every call for a layer of several inputs) that gives one. */
+function firstSample(
+  ctx: HookContext,
+  name: string,
+  after: string,
+  before: string,
+  sites: string[],
+  torchNames: string[]
+): string | undefined {
+  const arity = INPUTS[ctx.symbols.instances.get(name) ?? ''] ?? 1;
+  const calls = arity > 1 ? callsIn(after, name).map(args => args.slice(0, arity)) : sites.map(a => [a]); // prettier-ignore
+  for (const args of calls.slice(0, 8)) {
+    const samples = args.map(a =>
+      a.includes('=') ? undefined : sampleFrom(a, before, after, 0, torchNames)
+    );
+    if (samples.length === arity && samples.every(Boolean)) {
+      return samples.join(', ');
+    }
+  }
+  return undefined;
 }
 
 /** `model(x)` -> `model.apply(variables, x, ...)`. */
@@ -796,6 +864,12 @@ function submoduleMethod(
   }
   if (method === 'state_dict' || method === 'load_state_dict') {
     return modelState(node, ctx, name, at.keys);
+  }
+  const layer = ctx.symbols.classes.get(at.layer ?? '')?.layers.get(method);
+  const args = node.childForFieldName('arguments');
+  if (layer && args && !/BatchNorm|Dropout/.test(layer)) {
+    // `net.blocks[0].fc(x)`: the bound submodule's layer
+    return layerCall(name, `${at.access}.${method}`, layer, ctx.text(args).slice(1, -1).trim());
   }
   const vars = variablesOf(name);
   const why = `${receiver}.${method}(...): a Flax submodule's variables live in ${vars}; call it through ${name}.apply(${vars}, ..., method=...)`;

@@ -16,14 +16,15 @@ import { isPassedIn, variablesOf } from './model_apply';
 import { defineCallLayer } from './dynamic_layers';
 import { chainRoot, DYNAMIC_LAYER, dottedName, isLocalName } from '../src/engine/analysis';
 import { needsCallSite } from './containers';
+import { BUFFERS } from './module_variables';
 
 type Layout = (x: string) => string;
 
-/**
- * torch parameter or buffer -> collection, Flax name, and the expressions from Flax's layout
- * to torch's and back.
- */
-function leafOf(layer: string, attr: string): [string, string, Layout, Layout] | undefined {
+/** A leaf's collection, its Flax name, and the expressions from Flax's layout to torch's and back. */
+type LeafKind = [string, string, Layout, Layout];
+
+/** A torch layer's parameter or buffer, as its converted layer holds it. */
+function leafOf(layer: string, attr: string): LeafKind | undefined {
   const same = (x: string) => x;
   const kind = layer.replace(/^torch\.nn\./, '');
   if (/^BatchNorm[123]d$|^LayerNorm$|^GroupNorm$/.test(kind)) {
@@ -58,7 +59,23 @@ function leafOf(layer: string, attr: string): [string, string, Layout, Layout] |
   if (/^(LSTM|GRU|RNN)$/.test(kind) && /^(weight|bias)_(ih|hh)_l\d+(_reverse)?$/.test(attr)) {
     return ['params', attr, same, same]; // RecurrentLayer keeps torch's names and layouts
   }
+  if (kind === 'MultiheadAttention' && /^(in_proj_(weight|bias)|[qkv]_proj_weight)$/.test(attr)) {
+    return ['params', attr, same, same]; // MultiheadAttention keeps torch's names and layouts
+  }
   return undefined;
+}
+
+/** Submodules of torch layers that the converted layer keeps under the same name. */
+const SUBMODULES: Record<string, Record<string, string>> = {
+  'torch.nn.MultiheadAttention': { out_proj: 'torch.nn.Linear' }
+};
+
+/** A parameter or buffer a module class registers itself (`self.w = nn.Parameter(...)`), unchanged. */
+function ownVariable(ctx: HookContext, cls: string, attr: string): LeafKind | undefined {
+  const info = ctx.symbols.classes.get(cls);
+  const same = (x: string) => x;
+  const collection = info?.params.has(attr) ? 'params' : info?.buffers.has(attr) ? BUFFERS : '';
+  return collection ? [collection, attr, same, same] : undefined;
 }
 
 /** A parameter or statistic in a model's variables, in Flax's layout, and its layout conversions. */
@@ -151,12 +168,13 @@ function modulesAlong(ctx: HookContext, model: string, path: string[]): Reached[
     let next: Reached | undefined;
     if (!part.startsWith('[')) {
       const cls = here.layer ? ctx.symbols.classes.get(here.layer) : undefined;
-      const layer = cls?.layers.get(part);
+      const layer = cls?.layers.get(part) ?? SUBMODULES[here.layer ?? '']?.[part];
       const kinds = cls?.sequences.get(part);
+      const each = cls?.lists.get(part); // a ModuleList of one kind
       next = layer
         ? { layer, keys: [...here.keys, part], access: `${here.access}.${part}` }
         : undefined;
-      elements = kinds?.map((kind, i) => [kind, i]);
+      elements = kinds?.map((kind, i) => [kind, i]) ?? (each ? [[each, 0]] : undefined);
       unrolled = layer === SEQUENTIAL && !!kinds?.some(k => needsCallSite(k, ctx));
     } else if (
       index !== undefined &&
@@ -202,11 +220,13 @@ function leafAt(ctx: HookContext, model: string, path: string[]): Leaf | undefin
   const reached = modulesAlong(ctx, model, holder);
   let at: Reached | undefined = reached[reached.length - 1];
   if (holder.length === 0) {
-    at = own && !ctx.symbols.classes.has(own) ? { layer: own, keys: [], access: '' } : undefined; // `model = nn.Linear(...)`: `model.weight`
+    at = own ? { layer: own, keys: [], access: '' } : undefined; // `model.weight` of `model = nn.Linear(...)`; `net.pos`
   } else if (reached.length !== holder.length) {
     at = undefined;
   }
-  const leaf = at?.layer && path.length > 0 ? leafOf(at.layer, path[path.length - 1]) : undefined;
+  const attr = path[path.length - 1];
+  const leaf =
+    at?.layer && attr ? (ownVariable(ctx, at.layer, attr) ?? leafOf(at.layer, attr)) : undefined;
   if (!at || !leaf) {
     return undefined;
   }
@@ -270,6 +290,15 @@ function convert(
     }
     ctx.comment(node, `${text} is the bound Flax submodule: its type and repr are Flax's`);
     return bound;
+  }
+  const call = node.parent;
+  if (
+    call?.type === 'call' &&
+    call.childForFieldName('function')?.equals(node) &&
+    layer !== DYNAMIC_LAYER &&
+    !/^torch\.nn\.Conv/.test(layer ?? '')
+  ) {
+    return bound; // `net.blocks[1](x)`: the bound submodule, applied
   }
   if (layer === DYNAMIC_LAYER) {
     defineCallLayer(node, ctx); // a layer chosen at run time: applied as it turns out to be

@@ -88,7 +88,8 @@ export function moduleClass(node: Node, ctx: HookContext): string | undefined {
     c => c?.type === 'function_definition' && c.childForFieldName('name')?.text === '__init__'
   );
   const fields = init ? fieldLines(init, ctx) : [];
-  const first = body?.namedChildren.find(c => c && c.type !== 'comment' && !isDocstring(c));
+  // the first statement left: an __init__ with only fields and super().__init__() is gone
+  const first = body ? ctx.remaining(body).find(c => !isDocstring(c)) : undefined;
   if (fields.length > 0 && first) {
     const indent = ctx.indentOf(first);
     ctx.replace(first, `${fields.join(`\n${indent}`)}\n\n${indent}${ctx.text(first)}`);

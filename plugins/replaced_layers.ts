@@ -79,12 +79,13 @@ export function replacedLayer(node: Node, ctx: HookContext): string | undefined 
     );
   }
   const text = ctx.text(value);
-  const folded = /^replace_layers\((.*)\)$/s.exec(text);
+  const helper = useHelper(node, ctx, REPLACE_LAYERS);
+  const folded = text.startsWith(`${helper}(`) && text.endsWith(')'); // a second layer replaced
   ctx.replace(
     value,
     folded
-      ? `replace_layers(${folded[1]}, ${layer}=${ctx.text(right)})`
-      : `${useHelper(node, ctx, REPLACE_LAYERS)}(${text}, ${layer}=${ctx.text(right)})`
+      ? `${text.slice(0, -1)}, ${layer}=${ctx.text(right)})`
+      : `${helper}(${text}, ${layer}=${ctx.text(right)})`
   );
   ctx.note(
     'info',

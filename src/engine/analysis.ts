@@ -135,30 +135,9 @@ function builtLayer(node: Node | null | undefined, symbols: SymbolTable): string
   return f ? (symbols.resolveDotted(f) ?? (symbols.classes.has(f) ? f : undefined)) : undefined;
 }
 
-/**
- * What each element of a container is: `nn.Sequential(a, b)` its arguments, `nn.ModuleList([a, b])`
- * its list; a list built by a comprehension, `[MyLinear(i, o) for ...]`, gives its one kind.
- */
-function containerElements(
-  layer: string,
-  args: Node[],
-  symbols: SymbolTable
-): (string | undefined)[] | undefined {
-  if (layer === 'torch.nn.Sequential') {
-    return args.map(a => builtLayer(a, symbols));
-  }
-  const [list] = args;
-  if (layer !== 'torch.nn.ModuleList' || args.length !== 1) {
-    return undefined;
-  }
-  if (list.type === 'list') {
-    return list.namedChildren.flatMap(a =>
-      a && a.type !== 'comment' ? [builtLayer(a, symbols)] : []
-    );
-  }
-  return list.type === 'list_comprehension'
-    ? [builtLayer(list.childForFieldName('body'), symbols)]
-    : undefined;
+/** What each element of an nn.Sequential is: a canonical torch layer or a module class of the notebook. */
+function sequenceElements(args: Node[], symbols: SymbolTable): (string | undefined)[] {
+  return args.map(a => builtLayer(a, symbols));
 }
 
 /** Read a class: is it an nn.Module, its constructor fields, which attribute holds which layer. */
@@ -182,7 +161,10 @@ export function analyzeClass(node: Node, symbols: SymbolTable): ClassInfo {
     trainingReasons: [],
     methodsWithTraining: new Set(),
     sequences: new Map(),
-    hasBatchStats: false
+    hasBatchStats: false,
+    params: new Set(),
+    buffers: new Set(),
+    lists: new Map()
   };
   const body = node.childForFieldName('body');
   const init = body?.namedChildren.find(
@@ -194,6 +176,9 @@ export function analyzeClass(node: Node, symbols: SymbolTable): ClassInfo {
       if (id?.type === 'identifier') {
         info.fields.push(id.text);
       }
+    }
+    for (const stmt of init.descendantsOfType('expression_statement')) {
+      recordRegistration(stmt?.namedChildren[0], info, symbols); // in any block (`if bias:`)
     }
     // every `self.x = Layer(...)`, also under if/for/with/try, with the kind of layer it holds
     const assigned = new Map<string, Assigned[]>();
@@ -212,6 +197,14 @@ export function analyzeClass(node: Node, symbols: SymbolTable): ClassInfo {
       const args = (
         right?.type === 'call' ? right.childForFieldName('arguments') : null
       )?.namedChildren.filter((a): a is Node => !!a && a.type !== 'comment');
+      if (layer === PARAMETER) {
+        continue; // recorded with the registrations
+      }
+      const element =
+        layer === 'torch.nn.ModuleList' && right ? listElement(right, symbols) : undefined;
+      if (element && !nested) {
+        info.lists.set(attr, element);
+      }
       const list = assigned.get(attr) ?? [];
       assigned.set(attr, list);
       list.push({
@@ -219,7 +212,8 @@ export function analyzeClass(node: Node, symbols: SymbolTable): ClassInfo {
         nested,
         splat: layer === 'torch.nn.Sequential' && !!args?.some(a => a.type === 'list_splat'),
         // what each element of a Sequential is, so a call of the whole can be unrolled
-        elements: layer ? containerElements(layer, args ?? [], symbols) : undefined
+        elements:
+          layer === 'torch.nn.Sequential' ? sequenceElements(args ?? [], symbols) : undefined
       });
     }
     for (const [attr, list] of assigned) {
@@ -227,7 +221,7 @@ export function analyzeClass(node: Node, symbols: SymbolTable): ClassInfo {
       const [first] = list;
       const statistics = (a: Assigned) =>
         a.splat ||
-        [a.layer, ...(a.layer === 'torch.nn.Sequential' ? (a.elements ?? []) : [])].some(
+        [a.layer, ...(a.elements ?? [])].some(
           e => isBatchNorm(e) || !!(e && symbols.classes.get(e)?.hasBatchStats)
         );
       if ((list.length > 1 || first.nested || first.splat) && list.some(special)) {
@@ -247,13 +241,79 @@ export function analyzeClass(node: Node, symbols: SymbolTable): ClassInfo {
   return info;
 }
 
+const PARAMETER = 'torch.nn.Parameter';
+
+/** Does `node` construct an nn.Parameter? */
+function isParameter(node: Node | null | undefined, symbols: SymbolTable): boolean {
+  const ctor = node?.type === 'call' ? dottedName(node.childForFieldName('function')) : undefined;
+  return !!ctor && symbols.resolveDotted(ctor) === PARAMETER;
+}
+
+/**
+ * The parameters and buffers a statement of `__init__` registers: `self.w = nn.Parameter(t)`,
+ * `self.register_parameter('w', nn.Parameter(t))`, `self.register_buffer('mask', t)`.
+ */
+function recordRegistration(
+  expr: Node | null | undefined,
+  info: ClassInfo,
+  symbols: SymbolTable
+): void {
+  if (expr?.type === 'assignment') {
+    const left = expr.childForFieldName('left');
+    if (
+      left?.type === 'attribute' &&
+      left.childForFieldName('object')?.text === 'self' &&
+      isParameter(expr.childForFieldName('right'), symbols)
+    ) {
+      info.params.add(left.childForFieldName('attribute')?.text ?? '');
+    }
+    return;
+  }
+  const fn = expr?.type === 'call' ? expr.childForFieldName('function') : undefined;
+  if (fn?.type !== 'attribute' || fn.childForFieldName('object')?.text !== 'self') {
+    return;
+  }
+  const method = fn.childForFieldName('attribute')?.text;
+  const args = (expr?.childForFieldName('arguments')?.namedChildren ?? []).filter(
+    a => a?.type !== 'comment'
+  );
+  const attr = args[0]?.type === 'string' ? /^['"](\w+)['"]$/.exec(args[0].text)?.[1] : undefined;
+  if (!attr || !args[1] || args[1].type === 'none') {
+    return;
+  }
+  if (method === 'register_buffer') {
+    info.buffers.add(attr);
+  } else if (method === 'register_parameter' && isParameter(args[1], symbols)) {
+    info.params.add(attr);
+  }
+}
+
+/** The one kind of element of `nn.ModuleList([Block(...) for _ in ...])` or `nn.ModuleList([A(), A()])`. */
+function listElement(call: Node, symbols: SymbolTable): string | undefined {
+  const arg = call.childForFieldName('arguments')?.namedChildren.find(a => a?.type !== 'comment');
+  let items: (Node | null)[] = [];
+  if (arg?.type === 'list_comprehension') {
+    items = [arg.childForFieldName('body')];
+  } else if (arg?.type === 'list') {
+    items = arg.namedChildren;
+  }
+  const kinds = new Set(
+    items.map(item => {
+      const f = item?.type === 'call' ? dottedName(item.childForFieldName('function')) : undefined;
+      return f ? (symbols.resolveDotted(f) ?? (symbols.classes.has(f) ? f : '')) : '';
+    })
+  );
+  const [kind] = kinds;
+  return kinds.size === 1 && kind ? kind : undefined;
+}
+
 /** torch APIs whose result is not a tensor: layers, optimizers, devices, generators, flags. */
 const NOT_TENSORS =
-  /^torch\.(nn\.[A-Z]|optim|device|Generator|cuda|backends|utils|manual_seed|seed|no_grad|enable_grad|set_grad_enabled|inference_mode|is_\w+|save|load|get_\w+|set_\w+)/;
+  /^torch\.(nn\.(?!Parameter\b)[A-Z]|optim|device|Generator|cuda|backends|utils|manual_seed|seed|no_grad|enable_grad|set_grad_enabled|inference_mode|is_\w+|save|load|get_\w+|set_\w+)/;
 
 /** torch layers that hold parameters and are used as whole models at notebook level. */
 export const MODEL_LAYERS =
-  /^torch\.nn\.(Sequential|Linear|Conv[123]d|Embedding|LSTM|GRU|RNN|Dropout)$/;
+  /^torch\.nn\.(Sequential|Linear|Conv[123]d|Embedding|LSTM|GRU|RNN|Dropout|MultiheadAttention)$/;
 
 export function returnsTensor(canonical: string): boolean {
   return !NOT_TENSORS.test(canonical);

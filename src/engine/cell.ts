@@ -287,6 +287,7 @@ export class CellConverter implements HookContext {
     ) {
       text = `(${text})`; // `nn.MaxPool2d(2)(x)` -> `(lambda x: ...)(x)`
     }
+    text = fstringSafe(node, text);
     this.work.rewrites.push({ from: node.text, to: text, line: node.startPosition.row + 1, rule });
     this.work.edits.replace(node.startIndex, node.endIndex, text, STATEMENT_LEVEL.test(node.type));
   }
@@ -555,6 +556,7 @@ export class CellConverter implements HookContext {
     if (/\.(shape|size\(\s*\))$/.test(right.text)) {
       for (const name of names(left)) {
         this.symbols.tensors.delete(name);
+        this.symbols.nonTensors.add(name); // sizes
       }
       return;
     }
@@ -814,6 +816,23 @@ function argumentsStart(text: string): number {
     }
   }
   return first;
+}
+
+/**
+ * Inside an f-string's braces, Python before 3.12 rejects the string's own quote: a
+ * replacement there (`variables['params']` in `f'{...}'`) takes the other quote.
+ */
+function fstringSafe(node: Node, text: string): string {
+  for (let p = node.parent; p; p = p.parent) {
+    if (p.type === 'interpolation') {
+      const quote = /^[a-zA-Z]*(['"])/.exec(p.parent?.text ?? '')?.[1];
+      const other = quote === "'" ? '"' : "'";
+      return quote && text.includes(quote) && !text.includes(other)
+        ? text.split(quote).join(other)
+        : text;
+    }
+  }
+  return text;
 }
 
 /** `(a - b)` -> `a - b` when the parentheses wrap the whole text. */

@@ -10,15 +10,18 @@ export interface ClassInfo {
   fields: string[];
   /** Why `__call__` needs `training`; empty when it does not. */
   trainingReasons: string[];
-  /**
-   * nn.Sequential and nn.ModuleList attributes: what each element is (canonical torch layer or
-   * user class); one kind for a list built by a comprehension.
-   */
+  /** nn.Sequential attributes: what each element is (canonical torch layer or user class). */
   sequences: Map<string, (string | undefined)[]>;
   /** Methods that take `training` (so calls to them pass it on). */
   methodsWithTraining: Set<string>;
   /** Holds BatchNorm state (batch_stats) directly or through a submodule. */
   hasBatchStats: boolean;
+  /** Attributes holding an nn.Parameter of the class itself (Flax `self.param`). */
+  params: Set<string>;
+  /** Attributes registered as buffers (the 'buffers' variables collection). */
+  buffers: Set<string>;
+  /** nn.ModuleList attributes: the module class or layer of their elements, when one kind. */
+  lists: Map<string, string>;
 }
 
 /**

@@ -295,6 +295,75 @@ describe('plugins/model_apply.ts and plugins/training_step.ts', () => {
     `);
   });
 
+  test('a sample bound after the model in its cell: init goes after that binding; X[idx].to(device) samples as X; a parameter default is no binding', async () => {
+    const result = await convertCode([
+      py`
+        import torch
+        import torch.nn as nn
+
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc = nn.Linear(4, 2)
+
+            def forward(self, x, mask=None):
+                return self.fc(x)
+
+        net = Net()
+        x = torch.ones(3, 4) * 2
+        y = net(x, mask=None)
+        X, Y = torch.ones(8, 4), torch.zeros(8)
+        model = Net()
+      `,
+      py`
+        idx = torch.arange(4)
+        out = model(X[idx].to('cpu'))
+      `
+    ]);
+    expect(result.cells[0].source).toContain(py`
+      net = Net()
+      x = jnp.ones((3, 4)) * 2
+      rng_key = jax.random.key(0)  # switcheroo: no torch.manual_seed before this draw; seeded with 0
+      rng_key, key_1 = jax.random.split(rng_key)
+      net_variables = net.init(key_1, x[:1])
+      y = net.apply(net_variables, x, mask=None)
+      X, Y = jnp.ones((8, 4)), jnp.zeros(8)
+      rng_key, key_2 = jax.random.split(rng_key)
+      model = Net()
+      variables = model.init(key_2, X[:1])
+    `);
+    expect(result.cells[0].flags.partial).toBe(false);
+  });
+
+  test("a call inside a function that takes the model as an argument is no call site: its inputs are the function's own", async () => {
+    const cell = await convertCell(py`
+      import torch
+      import torch.nn as nn
+
+      X = torch.zeros(4, 8)
+      model = nn.Conv2d(3, 4, 3)
+
+      def run(model, X):
+          xb = X[:2].to('cpu')
+          return model(xb)
+
+      images = torch.zeros(2, 3, 8, 8)
+      out = run(model, images)
+    `);
+    expect(cell.source).toContain('variables = model.init(key_1, SAMPLE_INPUT)');
+  });
+
+  test('inside the braces of an f-string a rewrite takes the quote the string does not use (Python < 3.12)', async () => {
+    const cell = await convertCell(py`
+      import torch.nn as nn
+      model = nn.Linear(2, 3)
+      print(f'{sum(p.numel() for p in model.parameters()):,} parameters', f"{model.weight.shape}")
+    `);
+    expect(cell.source).toContain(
+      `print(f'{sum(jnp.size(p) for p in jax.tree_util.tree_leaves(variables["params"])):,} parameters', f"{variables['params']['kernel'].T.shape}")`
+    );
+  });
+
   test('no usable sample: init is annotated with what to supply and the cell flagged partial', async () => {
     const cell = await convertCell(py`
       import torch
@@ -541,7 +610,7 @@ describe('plugins/model_apply.ts and plugins/training_step.ts', () => {
       rng_key = jax.random.key(0)  # switcheroo: no torch.manual_seed before this draw; seeded with 0
       rng_key, key_1 = jax.random.split(rng_key)
       model = nn.Dense(features=1)
-      variables = model.init(key_1, X[:1])
+      variables = model.init(key_1, jnp.zeros((1, 3)))
       opt = optax.sgd(learning_rate=0.1)
       opt_state = opt.init(variables['params'])
 

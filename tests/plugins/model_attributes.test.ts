@@ -64,6 +64,40 @@ describe('plugins/model_attributes.ts', () => {
     `);
   });
 
+  test("an element of a ModuleList taken out of the model is the bound submodule, indexed as in torch; its layers' parameters read the variables", async () => {
+    const cell = await convertCell(py`
+      import torch
+      import torch.nn as nn
+
+      class Block(nn.Module):
+          def __init__(self):
+              super().__init__()
+              self.ln = nn.LayerNorm(4)
+              self.fc = nn.Linear(4, 4)
+
+          def forward(self, x):
+              return self.fc(self.ln(x))
+
+      class Net(nn.Module):
+          def __init__(self):
+              super().__init__()
+              self.blocks = nn.ModuleList([Block() for _ in range(2)])
+
+          def forward(self, x):
+              for b in self.blocks:
+                  x = b(x)
+              return x
+
+      x = torch.ones(2, 4)
+      net = Net()
+      y = net(x)
+      print(net.blocks[1].fc(net.blocks[0].ln(x)), net.blocks[0].fc.weight)
+    `);
+    expect(cell.source).toContain(
+      "print(net.bind(net_variables).blocks[1].fc(net.bind(net_variables).blocks[0].ln(x)), net_variables['params']['blocks_0']['fc']['kernel'].T)\n"
+    );
+  });
+
   test('num_batches_tracked has no Flax counterpart: NaN stands in, annotated and flagged', async () => {
     const cell = await convertCell(NET + 'print(net.bn1.num_batches_tracked.item())\n');
     expect(cell.source).toContain(
@@ -204,7 +238,7 @@ describe('plugins/model_attributes.ts: a torch layer used as the model', () => {
     expect(cell.source.split('\n').slice(-4, -1)).toEqual([
       "print(net_variables['params']['blocks_1']['bias'], net_variables['params']['drop_0']['kernel'].T, net_variables['params']['head']['layers_0']['bias'])",
       "net_variables['params']['blocks_0']['kernel'] = net_variables['params']['blocks_0']['kernel'].T.at[1, 2].add(1.0).T",
-      'print((lambda x: net.bind(net_variables).blocks[0](x))(y))'
+      'print(net.bind(net_variables).blocks[0](y))'
     ]);
     expect(cell.flags.partial).toBe(false);
   });
