@@ -23,7 +23,8 @@ PyTorch key                               Flax variables path
 ``features.0.weight`` (nn.Sequential)     ``params/features/layers_0/...``
 ``blocks.0.conv.weight`` (nn.ModuleList)  ``params/blocks_0/conv/...``
 ``heads.cls.weight`` (nn.ModuleDict)      ``params/heads_cls/...``
-``alpha`` (a bare ``nn.Parameter``)       ``params/alpha`` (unchanged)
+``alpha`` (a bare ``nn.Parameter``,       ``params/alpha`` (unchanged)
+also ``weight`` of a module of one's own)
 ``mask`` (``register_buffer``)            ``buffers/mask`` (unchanged)
 ``attn.in_proj_weight`` (Multihead-       ``params/attn/in_proj_weight`` (unchanged;
 Attention), ``attn.out_proj.weight``      ``out_proj`` is a Dense: ``kernel``, transposed)
@@ -117,6 +118,8 @@ def _kinds_from_module(module: Any) -> tuple[dict[str, str], dict[str, str]]:
             layer_kinds[name] = EMBEDDING
         elif isinstance(sub, tnn.PReLU):
             layer_kinds[name] = PRELU
+        elif next(sub.parameters(recurse=False), None) is not None:
+            layer_kinds[name] = OTHER  # a module of one's own: its nn.Parameters keep their names
     return layer_kinds, containers
 
 

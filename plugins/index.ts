@@ -43,6 +43,7 @@ import { applyAssignment, modelCall, modelInit, modelMethod } from './model_appl
 import { modelAttribute, modelSubscript } from './model_attributes';
 import { pad } from './pad';
 import { serialization } from './serialization';
+import { shadowedClass, shadowedRead } from './shadowed_fields';
 import { adaptiveAvgPool, pool } from './pooling';
 import { cdist, dist, maxMin } from './reductions';
 import { cumulativeExtremum, nonzero, topk } from './indices';
@@ -89,6 +90,7 @@ export function builtinHooks(): HookRegistry {
     .register('layer.class', layerClass)
     .register('weight_init', weightInit)
     .register('structure:attribute/buffer', bufferRead)
+    .register('structure:attribute/shadowed_fields', shadowedRead)
     .register('structure:attribute/layer_value', layerValue)
     .register('conv', convConstructor)
     .register('conv.call', convCall)
@@ -170,6 +172,7 @@ export function builtinHooks(): HookRegistry {
     .register('structure:expression_statement/autograd', backwardOfLeaves, backward)
     .register('structure:expression_statement/backward', backwardStatement, backward)
     .register('structure:class_definition/module_class', moduleClass)
+    .register('structure:class_definition/shadowed_fields', shadowedClass)
     .register('structure:function_definition/weight_init', initMethods)
     .register('structure:function_definition/module_class', moduleMethod)
     .register('structure:function_definition/layer_references', listElementCalls)

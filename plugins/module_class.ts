@@ -146,16 +146,7 @@ export function initStatement(node: Node, ctx: HookContext): string | undefined 
         ? left.childForFieldName('attribute')?.text
         : undefined;
     if (attr && right?.type === 'identifier' && right.text === attr && cls.fields.includes(attr)) {
-      ctx.removeStatement(node);
-    } else if (attr && cls.fields.includes(attr)) {
-      ctx.note(
-        'warning',
-        `self.${attr} is a dataclass field in Flax and cannot be reassigned in setup; store the derived value under another name`,
-        node,
-        'module-field'
-      );
-      ctx.flagCell('partial', `self.${attr} reassigned in __init__`);
-      ctx.comment(node, `Flax fields are frozen: give the derived self.${attr} another name`);
+      ctx.removeStatement(node); // any other value of a field's name: see shadowed_fields
     }
   }
   return undefined;

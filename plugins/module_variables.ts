@@ -10,6 +10,7 @@
 import type { Node } from 'web-tree-sitter';
 import type { HookContext } from '../src/engine/context';
 import { bindCall } from './args';
+import { flaxAttribute } from './shadowed_fields';
 
 export const BUFFERS = 'buffers';
 
@@ -93,11 +94,12 @@ export function registration(node: Node, ctx: HookContext): string | undefined {
     ctx.comment(node, why);
     return undefined;
   }
+  const attr = flaxAttribute(node, name, ctx); // `bias_` when `bias` is a constructor field
   if (value.trim() === 'None') {
-    return `self.${name} = None`;
+    return `self.${attr} = None`;
   }
   if (method === 'register_parameter') {
-    return `self.${name} = self.param('${name}', lambda _: ${value})`;
+    return `self.${attr} = self.param('${name}', lambda _: ${value})`;
   }
   const persistent = bound.named.get('persistent');
   if (persistent !== undefined && persistent.trim() !== 'True') {
@@ -114,7 +116,7 @@ export function registration(node: Node, ctx: HookContext): string | undefined {
     node,
     'model-params'
   );
-  return `self.${name} = self.variable('${BUFFERS}', '${name}', lambda: ${value})`;
+  return `self.${attr} = self.variable('${BUFFERS}', '${name}', lambda: ${value})`;
 }
 
 /** `self.mask` for a registered buffer -> `self.mask.value`. */
@@ -123,5 +125,5 @@ export function bufferRead(node: Node, ctx: HookContext): string | undefined {
   if (node.childForFieldName('object')?.text !== 'self' || !ctx.scope.cls?.buffers.has(attr)) {
     return undefined;
   }
-  return `self.${attr}.value`;
+  return `self.${flaxAttribute(node, attr, ctx)}.value`;
 }

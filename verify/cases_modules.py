@@ -501,6 +501,36 @@ class TwoHeads(nn.Module):
         return {k: head(h) for k, head in self.heads.items()}
 """
 
+# A layer of one's own whose bias parameter is named as its constructor argument (bias_ in
+# Flax), with and without it, and a second constructor argument given a derived value.
+OWN_LINEAR = """
+class MyLinear(nn.Module):
+    def __init__(self, in_features, out_features, bias=True, scale=1):
+        super().__init__()
+        self.weight = nn.Parameter(torch.empty(out_features, in_features))
+        if bias:
+            self.bias = nn.Parameter(torch.zeros(out_features))
+        else:
+            self.register_parameter('bias', None)
+        self.scale = scale * 2.0
+
+    def forward(self, x):
+        out = x @ self.weight.t() * self.scale
+        if self.bias is not None:
+            out = out + self.bias
+        return out
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.a = MyLinear(6, 4, scale=0.5)
+        self.b = MyLinear(4, 3, bias=False)
+
+    def forward(self, x):
+        return self.b(torch.tanh(self.a(x)))
+"""
+
 MODULE_CASES: list[Case] = [
     _case("linear", LINEAR, "Net()", {"x": "torch.randn(5, 8)"}, covers=("torch.nn.Linear",)),
     _case(
@@ -874,6 +904,7 @@ MODULE_CASES: list[Case] = [
         stats_why=VAR_WHY.format(drift="0.1*var/31 (N=2*4*4); var of a conv output ~1"),
     ),
     _case("replaced_head", REPLACED_HEAD, "TwoHeads()", {"x": "torch.randn(5, 6)"}),
+    _case("own_linear_shadowed_fields", OWN_LINEAR, "Net()", {"x": "torch.randn(5, 6)"}),
     _case(
         "small_resnet_eval",
         SMALL_RESNET,
