@@ -13,6 +13,8 @@ import type { HookContext } from '../src/engine/context';
 import type { ClassInfo } from '../src/engine/symbols';
 import { freshKey, isTopLevel, useGlobalKey } from './random_keys';
 import { chainParts, layerCall, submoduleAt } from './model_attributes';
+import { BUFFERS } from './module_variables';
+import { methodApply } from './method_apply';
 import { modelState } from './model_state';
 import { findStep, type Step } from './training_step';
 import { moduleApply, torchInitLine } from './weight_init';
@@ -827,9 +829,16 @@ export function modelMethod(node: Node, ctx: HookContext): string | undefined {
   const collection = COLLECTIONS[method];
   if (collection) {
     const [col, named] = collection;
-    const vars = `${variablesOf(name)}.get('${col}', {})`;
     ctx.requireImport('jax');
     ctx.comment(node, `${name}.${method}(): Flax's names and layouts (kernel, scale, mean, var)`);
+    if (col === 'batch_stats' && registersBuffers(ctx.symbols.classOf(name), ctx)) {
+      // torch's buffers are BatchNorm's statistics and the registered ones, two collections here
+      const leaves = `for c in ('batch_stats', '${BUFFERS}') for k, v in jax.tree_util.tree_leaves_with_path(${variablesOf(name)}.get(c, {}))`;
+      return named
+        ? `[(jax.tree_util.keystr(k, simple=True, separator='.'), v) ${leaves}]`
+        : `[v ${leaves}]`;
+    }
+    const vars = `${variablesOf(name)}.get('${col}', {})`;
     return named
       ? `[(jax.tree_util.keystr(k, simple=True, separator='.'), v) for k, v in jax.tree_util.tree_leaves_with_path(${vars})]`
       : `jax.tree_util.tree_leaves(${vars})`;
@@ -845,8 +854,24 @@ export function modelMethod(node: Node, ctx: HookContext): string | undefined {
     return layerCall(name, `.${method}`, layer, inner); // `net.conv1(x)`: the bound submodule
   }
   // `model.encode(x)`: a method of the module runs through apply
-  const target = method === 'forward' ? '' : `, method=${name}.${method}`;
-  return `${name}.apply(${variablesOf(name)}${inner ? `, ${inner}` : ''}${target})`;
+  return methodApply(node, ctx, name, variablesOf(name), kind.cls, '', method)?.text;
+}
+
+/** Does a module class, or a module class it holds, register buffers? */
+function registersBuffers(
+  cls: ClassInfo | undefined,
+  ctx: HookContext,
+  seen = new Set<string>()
+): boolean {
+  if (!cls || seen.has(cls.name)) {
+    return false;
+  }
+  seen.add(cls.name);
+  const held = [...cls.layers.values(), ...cls.lists.values()];
+  return (
+    cls.buffers.size > 0 ||
+    held.some(layer => registersBuffers(ctx.symbols.classes.get(layer), ctx, seen))
+  );
 }
 
 /** A method called on a known submodule of a notebook model (`model.body.load_state_dict(s)`); annotated when not converted. */
@@ -872,6 +897,11 @@ function submoduleMethod(
     return layerCall(name, `${at.access}.${method}`, layer, ctx.text(args).slice(1, -1).trim());
   }
   const vars = variablesOf(name);
+  const sub = ctx.symbols.classes.get(at.layer ?? '');
+  const out = sub ? methodApply(node, ctx, name, vars, sub, at.access, method) : undefined;
+  if (out) {
+    return out.text;
+  }
   const why = `${receiver}.${method}(...): a Flax submodule's variables live in ${vars}; call it through ${name}.apply(${vars}, ..., method=...)`;
   ctx.note('warning', why, node, 'model-method');
   ctx.flagCell('partial', `${receiver}.${method}(...) not converted`);
