@@ -23,7 +23,11 @@ PyTorch key                               Flax variables path
 ``features.0.weight`` (nn.Sequential)     ``params/features/layers_0/...``
 ``blocks.0.conv.weight`` (nn.ModuleList)  ``params/blocks_0/conv/...``
 ``heads.cls.weight`` (nn.ModuleDict)      ``params/heads_cls/...``
-``alpha`` (a bare ``nn.Parameter``)       ``params/alpha`` (unchanged)
+``alpha`` (a bare ``nn.Parameter``,       ``params/alpha`` (unchanged)
+also ``weight`` of a module of one's own)
+``mask`` (``register_buffer``)            ``buffers/mask`` (unchanged)
+``attn.in_proj_weight`` (Multihead-       ``params/attn/in_proj_weight`` (unchanged;
+Attention), ``attn.out_proj.weight``      ``out_proj`` is a Dense: ``kernel``, transposed)
 ========================================  =======================================
 
 The Sequential / ModuleList / ModuleDict rules are Flax's own naming: a
@@ -66,6 +70,9 @@ NORM = "norm"  # LayerNorm, GroupNorm, InstanceNorm with affine: weight -> scale
 EMBEDDING = "embedding"
 PRELU = "prelu"
 OTHER = "other"
+
+# The collection of registered buffers (self.register_buffer) in converted modules.
+BUFFERS = "buffers"
 
 # Container kinds, decided per PyTorch module path.
 SEQUENTIAL = "sequential"
@@ -111,7 +118,22 @@ def _kinds_from_module(module: Any) -> tuple[dict[str, str], dict[str, str]]:
             layer_kinds[name] = EMBEDDING
         elif isinstance(sub, tnn.PReLU):
             layer_kinds[name] = PRELU
+        elif next(sub.parameters(recurse=False), None) is not None:
+            layer_kinds[name] = OTHER  # a module of one's own: its nn.Parameters keep their names
     return layer_kinds, containers
+
+
+def _buffer_keys(module: Any) -> set[str]:
+    """state_dict keys of a torch module's registered buffers (BatchNorm statistics aside)."""
+    import torch.nn as tnn
+
+    keys = set()
+    for name, sub in module.named_modules():
+        if isinstance(sub, tnn.modules.batchnorm._BatchNorm):
+            continue
+        for buffer, _ in sub.named_buffers(recurse=False):
+            keys.add(f"{name}.{buffer}" if name else buffer)
+    return keys
 
 
 def _flatten(tree: Mapping[str, Any], prefix: tuple[str, ...] = ()) -> dict[tuple[str, ...], Any]:
@@ -235,6 +257,19 @@ def _convert_leaf(kind: str, name: str, value: np.ndarray) -> tuple[str, str, np
     return "params", name, value
 
 
+def _is_buffer(
+    key: str,
+    params_path: tuple[str, ...],
+    buffers: set[str],
+    flat_template: Mapping[tuple[str, ...], Any] | None,
+) -> bool:
+    """A registered buffer goes to the 'buffers' collection: where the template has it
+    there (and not in params), or, without a template, when the torch module registers it."""
+    if flat_template is not None:
+        return params_path not in flat_template and (BUFFERS, *params_path[1:]) in flat_template
+    return key in buffers
+
+
 def _set(tree: dict[str, Any], path: tuple[str, ...], value: Any) -> None:
     for seg in path[:-1]:
         tree = tree.setdefault(seg, {})
@@ -272,12 +307,15 @@ def port_state_dict(
       as_jax: return ``jax.numpy`` arrays (default) instead of numpy arrays.
 
     Returns:
-      A dict with ``'params'`` and, when any BatchNorm is present, ``'batch_stats'``.
+      A dict with ``'params'`` and, when any BatchNorm is present, ``'batch_stats'``;
+      registered buffers go to ``'buffers'``.
     """
     layer_kinds: dict[str, str] = {}
     containers: dict[str, str] = {}
+    buffers: set[str] = set()
     if hasattr(state_dict, "state_dict") and hasattr(state_dict, "named_modules"):
         layer_kinds, containers = _kinds_from_module(state_dict)
+        buffers = _buffer_keys(state_dict)
         state_dict = state_dict.state_dict()
     for path, kind in (module_types or {}).items():
         if kind in (SEQUENTIAL, LIST):
@@ -312,6 +350,9 @@ def port_state_dict(
                 continue
             collection, name, array = converted
             full = (collection, *flax_mod, name)
+            key = f"{mod}.{leaf}" if mod else leaf
+            if collection == "params" and _is_buffer(key, full, buffers, flat_template):
+                full = (BUFFERS, *full[1:])
             if flat_template is not None:
                 if full not in flat_template:
                     if strict:

@@ -5,6 +5,8 @@ import { withKeyword } from '../src/engine/mapping';
 import { channelsLast, spatialDims } from './conv_layout';
 import { requireTraining } from './state_flag_injection';
 import { DYNAMIC_LAYER } from '../src/engine/analysis';
+import { recordSequentialModel } from './model_attributes';
+import { isTopLevel } from './random_keys';
 
 /** Layers that nn.Sequential cannot feed: they need the training flag or a layout change. */
 const NEEDS_CALL_SITE = /^torch\.nn\.(BatchNorm[123]d|Dropout\w*|Conv\w*)$/;
@@ -49,6 +51,9 @@ export function sequential(node: Node, ctx: HookContext): string | undefined {
   if (unrolledAttribute(node, ctx)) {
     return list; // a plain list in setup; its call sites apply the layers one by one
   }
+  if (isTopLevel(node)) {
+    recordSequentialModel(node, ctx); // `tied[2].weight` reads its elements' variables
+  }
   if (assignedAttribute(node, ctx, DYNAMIC_LAYER) === undefined) {
     warnSpecialLayers(node, ctx, 'nn.Sequential'); // (call_layer applies a dynamic attribute's layers)
   }
@@ -57,7 +62,7 @@ export function sequential(node: Node, ctx: HookContext): string | undefined {
 }
 
 /** Layers that need their own call site: the training flag, or the NCHW layout. */
-function needsCallSite(layer: string | undefined, ctx: HookContext): boolean {
+export function needsCallSite(layer: string | undefined, ctx: HookContext): boolean {
   return (
     !!layer &&
     (NEEDS_CALL_SITE.test(layer) || !!ctx.symbols.classes.get(layer)?.trainingReasons.length)

@@ -10,6 +10,7 @@ import {
   readerCall,
   updaterCall
 } from './autograd';
+import { multiheadAttention, multiheadAttentionCall, scaledDotProductAttention } from './attention';
 import { batchNorm, batchNormCall } from './batch_norm';
 import { identity, moduleList, sequential, sequentialCall } from './containers';
 import { convCall } from './conv_layout';
@@ -24,6 +25,7 @@ import { gradMode, gradModeDecorator, gradModeWith } from './grad_mode';
 import { inPlace } from './in_place';
 import { indexedAssignment } from './indexed_assignment';
 import { convConstructor, embedding, linearFunctional } from './layers_misc';
+import { layerValue, listElementCalls } from './layer_references';
 import { namedResult } from './linalg';
 import { loss } from './losses';
 import { layerClass } from './layer_classes';
@@ -31,16 +33,20 @@ import { initMethods, weightInit } from './weight_init';
 import { groupNorm, groupNormCall, layerNorm } from './normalization';
 import { generatorReseed, randomness } from './random_keys';
 import { recurrent, recurrentCall } from './recurrent';
+import { replacedLayer } from './replaced_layers';
 import { fieldReference, initStatement, moduleClass, moduleMethod } from './module_class';
+import { bufferRead, parameter, registration } from './module_variables';
 import { optimizer } from './optimizers';
 import { lrScheduler, optimizerUse, schedulerUse } from './lr_schedulers';
 import { functionEnter, functionLeave, modelFunctionCall } from './model_arguments';
 import { applyAssignment, modelCall, modelInit, modelMethod } from './model_apply';
-import { modelAttribute } from './model_attributes';
+import { modelAttribute, modelSubscript } from './model_attributes';
 import { pad } from './pad';
+import { serialization } from './serialization';
+import { shadowedClass, shadowedRead } from './shadowed_fields';
 import { adaptiveAvgPool, pool } from './pooling';
 import { cdist, dist, maxMin } from './reductions';
-import { nonzero, topk } from './indices';
+import { cumulativeExtremum, nonzero, topk } from './indices';
 import {
   expand,
   flatten,
@@ -68,6 +74,8 @@ const optimizerStep: TextFilter = text => /\.step\(\s*\)/.test(text);
 const backward: TextFilter = text => /\.backward\(/.test(text);
 const mentionsGradMode: TextFilter = text => /grad|inference_mode/.test(text);
 const reseed: TextFilter = text => /\.manual_seed\(/.test(text);
+const registers: TextFilter = (text, ctx) =>
+  ctx.scope.methodName === '__init__' && /^self\.register_(buffer|parameter)\(/.test(text);
 
 export function builtinHooks(): HookRegistry {
   return new HookRegistry()
@@ -81,11 +89,18 @@ export function builtinHooks(): HookRegistry {
     .register('structure:attribute/state_flag', trainingAttribute)
     .register('layer.class', layerClass)
     .register('weight_init', weightInit)
+    .register('structure:attribute/buffer', bufferRead)
+    .register('structure:attribute/shadowed_fields', shadowedRead)
+    .register('structure:attribute/layer_value', layerValue)
     .register('conv', convConstructor)
     .register('conv.call', convCall)
     .register('embedding', embedding)
+    .register('parameter', parameter)
     .register('recurrent', recurrent)
     .register('recurrent.call', recurrentCall)
+    .register('scaled_dot_product_attention', scaledDotProductAttention)
+    .register('multihead_attention', multiheadAttention)
+    .register('multihead_attention.call', multiheadAttentionCall)
     .register('linear_functional', linearFunctional)
     .register('layer_norm', layerNorm)
     .register('group_norm', groupNorm)
@@ -117,6 +132,7 @@ export function builtinHooks(): HookRegistry {
     .register('dist', dist)
     .register('cdist', cdist)
     .register('topk', topk)
+    .register('cumulative_extremum', cumulativeExtremum)
     .register('nonzero', nonzero)
     .register('named_result', namedResult)
     .register('layout_query', layoutQuery)
@@ -134,6 +150,7 @@ export function builtinHooks(): HookRegistry {
     .register('div', div)
     .register('device', device)
     .register('data_loader', dataLoader)
+    .register('serialization', serialization)
     .register('grad_mode', gradMode)
     .register('structure:with_statement/grad_mode', gradModeWith, mentionsGradMode)
     .register('structure:decorator/grad_mode', gradModeDecorator, mentionsGradMode)
@@ -147,6 +164,7 @@ export function builtinHooks(): HookRegistry {
     .register('model.call', modelCall)
     .register('model.method', modelMethod)
     .register('model.attribute', modelAttribute)
+    .register('structure:subscript/model_attributes', modelSubscript)
     .register('structure:assignment/model_init', modelInit)
     .register('structure:assignment/optimizer', optimizerState)
     .register('structure:assignment/model_apply', applyAssignment)
@@ -154,9 +172,13 @@ export function builtinHooks(): HookRegistry {
     .register('structure:expression_statement/autograd', backwardOfLeaves, backward)
     .register('structure:expression_statement/backward', backwardStatement, backward)
     .register('structure:class_definition/module_class', moduleClass)
+    .register('structure:class_definition/shadowed_fields', shadowedClass)
     .register('structure:function_definition/weight_init', initMethods)
     .register('structure:function_definition/module_class', moduleMethod)
+    .register('structure:function_definition/layer_references', listElementCalls)
     .register('structure:expression_statement/module_class', initStatement, inInit)
+    .register('structure:expression_statement/replaced_layers', replacedLayer, inInit)
+    .register('structure:expression_statement/registration', registration, registers)
     .register('structure:expression_statement/train_eval', trainEvalStatement, modeSwitch)
     .register('structure:expression_statement/train_eval_unknown', unknownTrainEval, modeSwitch)
     .register('structure:identifier/module_class', fieldReference);

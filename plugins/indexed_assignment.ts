@@ -6,6 +6,7 @@
 import type { Node } from 'web-tree-sitter';
 import type { HookContext } from '../src/engine/context';
 import { atom } from '../src/engine/mapping';
+import { parameterAt } from './model_attributes';
 
 const AUGMENTED: Record<string, (v: string) => string> = {
   '+=': v => `add(${v})`,
@@ -21,6 +22,20 @@ export function indexedAssignment(node: Node, ctx: HookContext): string | undefi
   const base = left?.type === 'subscript' ? left.childForFieldName('value') : undefined;
   if (!left || !right || !base || (base.type !== 'identifier' && base.type !== 'attribute')) {
     return undefined;
+  }
+  const param = base.type === 'attribute' ? parameterAt(base, ctx) : undefined;
+  if (param) {
+    // a model's parameter (`seq[0].weight.data[0, 0] = v`): indexed in torch's layout, stored in its variables
+    const index = left
+      .childrenForFieldName('subscript')
+      .map(i => (i ? ctx.text(i) : ''))
+      .join(', ');
+    const current = atom(param.toTorch(param.store));
+    const update =
+      node.type === 'assignment'
+        ? `set(${ctx.text(right)})`
+        : AUGMENTED[node.children.find(c => c?.type.endsWith('='))?.type ?? '']?.(ctx.text(right));
+    return update && `${param.store} = ${param.fromTorch(`${current}.at[${index}].${update}`)}`;
   }
   const known = ctx.isTensor(base);
   const likely = !ctx.symbols.nonTensors.has(base.text) && ctx.isTensor(right);

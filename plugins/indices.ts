@@ -1,12 +1,14 @@
 /**
  * Ops that return indices in torch's own shape: topk along any dim (jax.lax.top_k works on
  * the last axis and returns a plain tuple, so `.values` / `.indices` become `[0]` / `[1]`),
- * and nonzero, whose `as_tuple=True` form is jnp.nonzero.
+ * cummax / cummin (values and the index of the last extremum), and nonzero, whose
+ * `as_tuple=True` form is jnp.nonzero.
  */
 import type { Node } from 'web-tree-sitter';
 import type { HookContext } from '../src/engine/context';
 import { atom } from '../src/engine/mapping';
 import { bindCall, signature, subject } from './args';
+import { useHelper, type Helper } from './helpers';
 
 const LAST = /^(-1|None)$/;
 
@@ -61,6 +63,46 @@ function pickedPart(node: Node): 0 | 1 | undefined {
     return index === '0' ? 0 : index === '1' ? 1 : undefined;
   }
   return undefined;
+}
+
+/**
+ * torch.cummax / cummin: the running extremum along `dim` and, for each position, the index
+ * of the last element equal to it (ties take the later index; from a NaN on, the values are
+ * NaN and the index is the last NaN's), as torch returns them.
+ */
+export const CUMULATIVE_EXTREMUM: Helper = {
+  name: 'cumulative_extremum',
+  imports: ['jax', 'jnp'],
+  code: `def cumulative_extremum(x, dim, op):
+    """torch.cummax / torch.cummin (switcheroo): values, and indices of the last extremum as torch's."""
+    axis = dim % x.ndim
+    values = op(x, axis=axis)
+    last = jnp.where((x == values) | jnp.isnan(x), jax.lax.broadcasted_iota(jnp.int32, x.shape, axis), 0)
+    return values, jax.lax.cummax(last, axis=axis)
+`
+};
+
+/** `torch.cummax(x, dim=1).values` -> `jax.lax.cummax(x, axis=1)`; the indices through the helper. */
+export function cumulativeExtremum(node: Node, ctx: HookContext): string | undefined {
+  const bound = bindCall(node, ctx, signature(ctx, ['dim']));
+  const x = subject(node, ctx, bound);
+  const dim = bound.named.get('dim')?.trim();
+  if (!x || !dim || bound.splat) {
+    return undefined;
+  }
+  ctx.requireImport('jax');
+  const op = `jax.lax.${ctx.entry?.name.endsWith('cummin') ? 'cummin' : 'cummax'}`;
+  const part = pickedPart(node);
+  if (part === 0 && /^\d+$/.test(dim)) {
+    ctx.replace(node.parent as Node, `${op}(${x}, axis=${dim})`); // XLA takes no negative axis
+    return ctx.text(node); // the attribute or subscript around it carries the rewrite
+  }
+  const call = `${useHelper(node, ctx, CUMULATIVE_EXTREMUM)}(${x}, ${dim}, ${op})`;
+  if (part !== undefined) {
+    ctx.replace(node.parent as Node, `${call}[${part}]`);
+    return ctx.text(node);
+  }
+  return call;
 }
 
 /** `x.nonzero()` -> jnp.argwhere (an (N, ndim) matrix); `as_tuple=True` -> jnp.nonzero. */

@@ -15,6 +15,7 @@ import { bindCall } from './args';
 import { useHelper, type Helper } from './helpers';
 import { isTopLevel } from './random_keys';
 import { optimizers } from './training_step';
+import { optimizerState } from './model_state';
 
 const INJECTED = 'lr.injected';
 const SCHEDULERS = 'lr.schedulers';
@@ -196,7 +197,7 @@ export function lrScheduler(node: Node, ctx: HookContext): string | undefined {
     return undefined;
   }
   scheduled.add(optimizer);
-  useHelper(node, ctx, EPOCH_LR);
+  const epochLR = useHelper(node, ctx, EPOCH_LR);
   const schedulers = (ctx.state.get(SCHEDULERS) as Map<string, string> | undefined) ?? new Map();
   ctx.state.set(SCHEDULERS, schedulers.set(name, state as string));
   ctx.symbols.objectHooks.set(name, SCHEDULER_HOOK);
@@ -209,7 +210,7 @@ export function lrScheduler(node: Node, ctx: HookContext): string | undefined {
     node,
     'lr-scheduler'
   );
-  return `EpochLR(${state}, lambda lr: ${fn})`;
+  return `${epochLR}(${state}, lambda lr: ${fn})`;
 }
 
 /** `scheduler.step()` -> `opt_state = scheduler.step(opt_state)`; other uses stay (EpochLR has them) or are annotated. */
@@ -254,8 +255,11 @@ export function schedulerUse(node: Node, ctx: HookContext): string | undefined {
 
 /** `optimizer.param_groups[i]['lr']` -> `learning_rates(opt_state)[i]`; other uses annotated. */
 export function optimizerUse(node: Node, ctx: HookContext): string | undefined {
-  if (node.type !== 'attribute' || node.childForFieldName('attribute')?.text !== 'param_groups') {
-    return undefined; // step(), zero_grad(): the training step converts them
+  if (node.type === 'call') {
+    return optimizerState(node, ctx); // state_dict(); step(), zero_grad(): the training step converts them
+  }
+  if (node.childForFieldName('attribute')?.text !== 'param_groups') {
+    return undefined;
   }
   const name = node.childForFieldName('object')?.text ?? '';
   const state = injectedState(name, ctx);

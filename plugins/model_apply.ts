@@ -12,7 +12,9 @@ import type { Node } from 'web-tree-sitter';
 import type { HookContext } from '../src/engine/context';
 import type { ClassInfo } from '../src/engine/symbols';
 import { freshKey, isTopLevel, useGlobalKey } from './random_keys';
-import { layerCall } from './model_attributes';
+import { chainParts, layerCall, submoduleAt } from './model_attributes';
+import { BUFFERS } from './module_variables';
+import { methodApply } from './method_apply';
 import { modelState } from './model_state';
 import { findStep, type Step } from './training_step';
 import { moduleApply, torchInitLine } from './weight_init';
@@ -218,6 +220,27 @@ function sitesThroughChildren(text: string, name: string): string[] {
   return loop ? callSites(text.slice(loop.index), loop[1]) : [];
 }
 
+/**
+ * `text` without the bodies of functions that take a parameter called `name`: a call
+ * `model(xb)` there is of the argument, whose inputs come through the call sites
+ * (sitesThroughFunctions), not of the notebook's model.
+ */
+function outsideFunctionsTaking(text: string, name: string): string {
+  const header = new RegExp(`^([ \\t]*)def \\w+\\(([^)]*\\b${escape(name)}\\b[^)]*)\\)`);
+  const indent = (line: string) => /^[ \t]*/.exec(line)?.[0].length ?? 0;
+  const out: string[] = [];
+  let body = -1; // the indentation of the def whose body is being skipped
+  for (const line of text.split('\n')) {
+    if (body >= 0 && (!line.trim() || indent(line) > body)) {
+      continue;
+    }
+    const m = header.exec(line);
+    body = m ? m[1].length : -1;
+    out.push(line);
+  }
+  return out.join('\n');
+}
+
 /** Is `name` bound at the top level of `before` (an assignment target or a loop target)? */
 function boundIn(before: string, name: string): boolean {
   return new RegExp(`^[ \\t]*(?:[\\w, ()]*[ ,(])?${escape(name)}\\b[\\w, ()]*=(?!=)`, 'm').test(
@@ -241,6 +264,9 @@ function outsideDefinitions(text: string): string {
     .join('\n');
 }
 
+/** Device moves and casts that keep a batch what it is: `X[idx].to(device)` samples as `X`. */
+const KEEPS_SAMPLE = /^\.(to|cuda|cpu|float|double|long|int|contiguous)\([^()]*\)/;
+
 /**
  * A sample batch for `model.init`, from an argument of a later call site: an array bound
  * before the model (sliced to its first row), or a loop variable over a DataLoader of one.
@@ -259,7 +285,12 @@ function sampleFrom(
   if (stated) {
     return stated;
   }
-  const base = /^(\w+)(\[.*\]|\.\w+\(\))?$/.exec(arg.trim());
+  let expr = arg.trim();
+  for (let m = /\.\w+\([^()]*\)$/.exec(expr); m && KEEPS_SAMPLE.test(m[0]);) {
+    expr = expr.slice(0, m.index); // `X[idx].to(device)` -> `X[idx]`
+    m = /\.\w+\([^()]*\)$/.exec(expr);
+  }
+  const base = /^(\w+)(\[.*\]|\.\w+\(\))?$/.exec(expr);
   if (!base) {
     return undefined;
   }
@@ -303,6 +334,10 @@ function sampleFrom(
  * one row of that shape, `jnp.zeros((1, 8, 12, 12))`, usable before the tensor itself is bound.
  */
 function statedShape(arg: string, torchNames: string[]): string | undefined {
+  const literal = /^(\w+)\.tensor\((\[[\d\s.,eE+\-[\]]*\])\)$/s.exec(arg.trim());
+  if (literal && torchNames.includes(literal[1])) {
+    return literalShape(literal[2]);
+  }
   const m = /^(\w+)\.(randn|rand|zeros|ones|empty)\((.*)\)$/s.exec(arg.trim());
   if (!m || !torchNames.includes(m[1])) {
     return undefined;
@@ -329,6 +364,26 @@ function statedShape(arg: string, torchNames: string[]): string | undefined {
   return `jnp.zeros((1, ${dims.slice(1).join(', ')})${kind})`;
 }
 
+/** `[[1.0, 2.0], [3.0, 4.0]]` (torch.tensor's data, numbers only): a sample of one row of that shape. */
+function literalShape(data: string): string | undefined {
+  const dims: number[] = [];
+  let value: unknown;
+  try {
+    value = JSON.parse(data);
+  } catch {
+    return undefined;
+  }
+  while (Array.isArray(value)) {
+    dims.push(value.length);
+    value = value[0];
+  }
+  if (dims.length < 2 || dims.includes(0)) {
+    return undefined;
+  }
+  const kind = /[.eE]/.test(data) ? '' : ', dtype=jnp.int32'; // torch.tensor of ints is int64
+  return `jnp.zeros((1, ${dims.slice(1).join(', ')})${kind})`;
+}
+
 /** The arguments of a call's text, by position and by keyword. */
 function callArgs(call: Node): { positional: string[]; named: Map<string, string> } {
   const positional: string[] = [];
@@ -343,12 +398,35 @@ function callArgs(call: Node): { positional: string[]; named: Map<string, string
   return { positional, named };
 }
 
-const FIRST_LAYER = /(?:Conv\w*|Embedding|LSTM|GRU|RNN|Linear)\(\s*([^,()]+)/;
+const FIRST_LAYER = /(?<!\w)(?:Conv\w*|Embedding|LSTM|GRU|RNN|Linear)\(\s*([^,()]+)/;
+
+/** Constructor arguments that conventionally give the width of a model's feature-vector input. */
+const INPUT_WIDTH =
+  /^(in_features|in_dim|input_dim|in_size|input_features|num_features|n_features|num_inputs|n_inputs|d_in|dim_in)$/;
+
+/** Layers that take more than a feature vector (an image, token ids, a sequence). */
+const NOT_VECTOR_INPUT =
+  /^torch\.nn\.(Conv\w*|Embedding\w*|LSTM|GRU|RNN|MultiheadAttention|Transformer\w*)$/;
+
+/** Does a module class take feature vectors only: no conv, embedding or sequence layer in it or its module classes? */
+function takesVectors(cls: ClassInfo, ctx: HookContext, seen = new Set<string>()): boolean {
+  if (seen.has(cls.name)) {
+    return true;
+  }
+  seen.add(cls.name);
+  const layers = [...cls.layers.values(), ...[...cls.sequences.values()].flat()];
+  return layers.every(layer => {
+    const sub = layer ? ctx.symbols.classes.get(layer) : undefined;
+    return sub ? takesVectors(sub, ctx, seen) : !layer || !NOT_VECTOR_INPUT.test(layer);
+  });
+}
 
 /**
  * A sample from the shapes the code states: a model whose first layer is a Linear takes
  * `jnp.zeros((1, in_features))`, with in_features read from the layer, the constructor
- * call or the constructor's default.
+ * call or the constructor's default. A model of feature vectors whose first layer is a module
+ * of its own (or that has none) takes the width its first constructor argument names
+ * (`in_dim`, `in_features`, `num_features`...).
  */
 function statedSample(
   right: Node,
@@ -379,10 +457,16 @@ function statedSample(
     const start = before.search(new RegExp(`^class ${cls.name}\\b`, 'm'));
     const body = start < 0 ? '' : before.slice(start).split(/\n(?=\S)/)[0];
     const m = FIRST_LAYER.exec(body);
-    if (!m || !/Linear\(\s*[^,()]+$/.test(m[0])) {
+    const [first] = cls.layers.values();
+    let arg: string | undefined;
+    if (m && /Linear\(\s*[^,()]+$/.test(m[0]) && !ctx.symbols.classes.has(first ?? '')) {
+      arg = m[1].trim();
+    } else if (INPUT_WIDTH.test(cls.fields[0] ?? '') && takesVectors(cls, ctx)) {
+      // a first layer of the user's own (or none): the constructor's input width, by its name
+      arg = cls.fields[0];
+    } else {
       return undefined;
     }
-    const arg = m[1].trim();
     const index = cls.fields.indexOf(arg);
     if (index < 0) {
       width = arg;
@@ -436,7 +520,7 @@ export function modelInit(node: Node, ctx: HookContext): string | undefined {
   const before = [...sources.slice(0, cell), own.slice(0, node.startIndex)].join('\n');
   const after = [own.slice(node.endIndex), ...sources.slice(cell + 1)].join('\n');
   const sites = [
-    ...callSites(after, name),
+    ...callSites(outsideFunctionsTaking(after, name), name),
     ...sitesThroughFunctions(after, name, ctx),
     ...sitesThroughChildren(after, name)
   ];
@@ -444,26 +528,35 @@ export function modelInit(node: Node, ctx: HookContext): string | undefined {
   const reads = new RegExp(
     `(?<![\\w.])${name}\\.(?!(train|eval|to|cuda|cpu|float|double|half)\\()\\w+`
   );
-  if (sites.length === 0 && !reads.test(after)) {
+  if (sites.length === 0 && callSites(after, name).length === 0 && !reads.test(after)) {
     return undefined; // nothing reads its variables: no init
   }
-  let sample: string | undefined;
   const torchNames = [...ctx.symbols.aliases].filter(([, p]) => p === 'torch').map(([a]) => a);
-  for (const arg of sites.slice(0, 8)) {
-    sample = sampleFrom(arg, before, after, 0, torchNames);
-    if (sample) {
-      break;
+  let sample = firstSample(ctx, name, after, before, sites, torchNames);
+  // a sample bound after the model in this cell (`net = Net()`, `x = ...`, `net(x)`): init after it
+  let place: Node = node;
+  for (
+    let s = node.parent?.nextNamedSibling;
+    !sample && s && isTopLevel(s);
+    s = s.nextNamedSibling
+  ) {
+    if (new RegExp(`(?<![\\w.])${escape(name)}\\b`).test(s.text) || !s.nextNamedSibling) {
+      break; // the model is used (its variables with it) before any later binding
     }
+    const upTo = before + own.slice(node.startIndex, s.endIndex);
+    const rest = [own.slice(s.endIndex), ...sources.slice(cell + 1)].join('\n');
+    sample = firstSample(ctx, name, rest, upTo, callSites(outsideFunctionsTaking(rest, name), name), torchNames); // prettier-ignore
+    place = sample ? s.nextNamedSibling : node;
   }
   if (sample?.startsWith('jnp.')) {
     ctx.requireImport('jnp');
   }
   sample ??= statedSample(right, name, before, ctx);
   ctx.requireImport('jax');
-  let key = freshKey(node, ctx);
+  let key = freshKey(place, ctx);
   const { streams } = modelKind(ctx, name);
   if (streams.length > 0) {
-    key = `{'params': ${key}, ${streams.map(k => `'${k}': ${freshKey(node, ctx)}`).join(', ')}}`;
+    key = `{'params': ${key}, ${streams.map(k => `'${k}': ${freshKey(place, ctx)}`).join(', ')}}`;
   }
   const indent = indentOf(node);
   const models = (ctx.state.get('models') as Set<string> | undefined) ?? new Set<string>();
@@ -490,7 +583,37 @@ export function modelInit(node: Node, ctx: HookContext): string | undefined {
     'model-init'
   );
   const torchInit = torchInitLine(node, name, sample, ctx);
-  return `${ctx.text(node)}\n${indent}${vars} = ${name}.init(${key}, ${sample})${torchInit ? `\n${indent}${torchInit}` : ''}`;
+  const init = `${vars} = ${name}.init(${key}, ${sample})${torchInit ? `\n${indent}${torchInit}` : ''}`;
+  if (place !== node) {
+    ctx.insertBefore(place, init);
+    return undefined;
+  }
+  return `${ctx.text(node)}\n${indent}${init}`;
+}
+
+/** torch layers used as models that take more than one input: how many `init` needs. */
+const INPUTS: Record<string, number> = { 'torch.nn.MultiheadAttention': 3 };
+
+/** The sample of the first call site (of `sites`, or of every call for a layer of several inputs) that gives one. */
+function firstSample(
+  ctx: HookContext,
+  name: string,
+  after: string,
+  before: string,
+  sites: string[],
+  torchNames: string[]
+): string | undefined {
+  const arity = INPUTS[ctx.symbols.instances.get(name) ?? ''] ?? 1;
+  const calls = arity > 1 ? callsIn(after, name).map(args => args.slice(0, arity)) : sites.map(a => [a]); // prettier-ignore
+  for (const args of calls.slice(0, 8)) {
+    const samples = args.map(a =>
+      a.includes('=') ? undefined : sampleFrom(a, before, after, 0, torchNames)
+    );
+    if (samples.length === arity && samples.every(Boolean)) {
+      return samples.join(', ');
+    }
+  }
+  return undefined;
 }
 
 /** `model(x)` -> `model.apply(variables, x, ...)`. */
@@ -676,10 +799,13 @@ function requiresGradIsTrue(node: Node, method: string, ctx: HookContext): void 
 /** `model.parameters()` -> the leaves of its params; `model.to(device)` etc. are handled elsewhere. */
 export function modelMethod(node: Node, ctx: HookContext): string | undefined {
   const fn = node.childForFieldName('function');
-  const name = fn?.childForFieldName('object')?.text ?? '';
+  const [name, ...path] = chainParts(fn?.childForFieldName('object') ?? null) ?? [''];
   const method = fn?.childForFieldName('attribute')?.text;
   if (!method || isPassedIn(node, name, ctx)) {
     return undefined;
+  }
+  if (path.length > 0) {
+    return submoduleMethod(node, ctx, name, path, method); // `model.body.load_state_dict(s)`
   }
   if (method === 'parameters' || method === 'named_parameters') {
     requiresGradIsTrue(node, method, ctx);
@@ -692,17 +818,27 @@ export function modelMethod(node: Node, ctx: HookContext): string | undefined {
   }
   if (method === 'parameters') {
     ctx.requireImport('jax');
-    return `jax.tree_util.tree_leaves(${variablesOf(name)}['params'])`;
+    // a module with no layers may hold no parameters at all: init then makes no 'params'
+    const own = ctx.symbols.classOf(name);
+    const params = own?.layers.size === 0 ? ".get('params', {})" : "['params']";
+    return `jax.tree_util.tree_leaves(${variablesOf(name)}${params})`;
   }
   if (method === 'state_dict' || method === 'load_state_dict') {
-    return modelState(node, ctx);
+    return modelState(node, ctx, name);
   }
   const collection = COLLECTIONS[method];
   if (collection) {
     const [col, named] = collection;
-    const vars = `${variablesOf(name)}.get('${col}', {})`;
     ctx.requireImport('jax');
     ctx.comment(node, `${name}.${method}(): Flax's names and layouts (kernel, scale, mean, var)`);
+    if (col === 'batch_stats' && registersBuffers(ctx.symbols.classOf(name), ctx)) {
+      // torch's buffers are BatchNorm's statistics and the registered ones, two collections here
+      const leaves = `for c in ('batch_stats', '${BUFFERS}') for k, v in jax.tree_util.tree_leaves_with_path(${variablesOf(name)}.get(c, {}))`;
+      return named
+        ? `[(jax.tree_util.keystr(k, simple=True, separator='.'), v) ${leaves}]`
+        : `[v ${leaves}]`;
+    }
+    const vars = `${variablesOf(name)}.get('${col}', {})`;
     return named
       ? `[(jax.tree_util.keystr(k, simple=True, separator='.'), v) for k, v in jax.tree_util.tree_leaves_with_path(${vars})]`
       : `jax.tree_util.tree_leaves(${vars})`;
@@ -715,9 +851,60 @@ export function modelMethod(node: Node, ctx: HookContext): string | undefined {
   const inner = ctx.text(args).slice(1, -1).trim();
   const layer = kind.cls.layers.get(method);
   if (layer && !/BatchNorm|Dropout/.test(layer)) {
-    return layerCall(name, [method], layer, inner); // `net.conv1(x)`: the bound submodule
+    return layerCall(name, `.${method}`, layer, inner); // `net.conv1(x)`: the bound submodule
   }
   // `model.encode(x)`: a method of the module runs through apply
-  const target = method === 'forward' ? '' : `, method=${name}.${method}`;
-  return `${name}.apply(${variablesOf(name)}${inner ? `, ${inner}` : ''}${target})`;
+  return methodApply(node, ctx, name, variablesOf(name), kind.cls, '', method)?.text;
+}
+
+/** Does a module class, or a module class it holds, register buffers? */
+function registersBuffers(
+  cls: ClassInfo | undefined,
+  ctx: HookContext,
+  seen = new Set<string>()
+): boolean {
+  if (!cls || seen.has(cls.name)) {
+    return false;
+  }
+  seen.add(cls.name);
+  const held = [...cls.layers.values(), ...cls.lists.values()];
+  return (
+    cls.buffers.size > 0 ||
+    held.some(layer => registersBuffers(ctx.symbols.classes.get(layer), ctx, seen))
+  );
+}
+
+/** A method called on a known submodule of a notebook model (`model.body.load_state_dict(s)`); annotated when not converted. */
+function submoduleMethod(
+  node: Node,
+  ctx: HookContext,
+  name: string,
+  path: string[],
+  method: string
+): string | undefined {
+  const at = submoduleAt(ctx, name, path);
+  const receiver = `${name}${path.map(p => (p.startsWith('[') ? p : `.${p}`)).join('')}`;
+  if (!at) {
+    return undefined; // not a submodule: `net.fc.weight.abs()` is a tensor method
+  }
+  if (method === 'state_dict' || method === 'load_state_dict') {
+    return modelState(node, ctx, name, at.keys);
+  }
+  const layer = ctx.symbols.classes.get(at.layer ?? '')?.layers.get(method);
+  const args = node.childForFieldName('arguments');
+  if (layer && args && !/BatchNorm|Dropout/.test(layer)) {
+    // `net.blocks[0].fc(x)`: the bound submodule's layer
+    return layerCall(name, `${at.access}.${method}`, layer, ctx.text(args).slice(1, -1).trim());
+  }
+  const vars = variablesOf(name);
+  const sub = ctx.symbols.classes.get(at.layer ?? '');
+  const out = sub ? methodApply(node, ctx, name, vars, sub, at.access, method) : undefined;
+  if (out) {
+    return out.text;
+  }
+  const why = `${receiver}.${method}(...): a Flax submodule's variables live in ${vars}; call it through ${name}.apply(${vars}, ..., method=...)`;
+  ctx.note('warning', why, node, 'model-method');
+  ctx.flagCell('partial', `${receiver}.${method}(...) not converted`);
+  ctx.comment(node, why);
+  return undefined;
 }

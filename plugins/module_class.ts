@@ -88,7 +88,8 @@ export function moduleClass(node: Node, ctx: HookContext): string | undefined {
     c => c?.type === 'function_definition' && c.childForFieldName('name')?.text === '__init__'
   );
   const fields = init ? fieldLines(init, ctx) : [];
-  const first = body?.namedChildren.find(c => c && c.type !== 'comment' && !isDocstring(c));
+  // the first statement left: an __init__ with only fields and super().__init__() is gone
+  const first = body ? ctx.remaining(body).find(c => !isDocstring(c)) : undefined;
   if (fields.length > 0 && first) {
     const indent = ctx.indentOf(first);
     ctx.replace(first, `${fields.join(`\n${indent}`)}\n\n${indent}${ctx.text(first)}`);
@@ -145,16 +146,7 @@ export function initStatement(node: Node, ctx: HookContext): string | undefined 
         ? left.childForFieldName('attribute')?.text
         : undefined;
     if (attr && right?.type === 'identifier' && right.text === attr && cls.fields.includes(attr)) {
-      ctx.removeStatement(node);
-    } else if (attr && cls.fields.includes(attr)) {
-      ctx.note(
-        'warning',
-        `self.${attr} is a dataclass field in Flax and cannot be reassigned in setup; store the derived value under another name`,
-        node,
-        'module-field'
-      );
-      ctx.flagCell('partial', `self.${attr} reassigned in __init__`);
-      ctx.comment(node, `Flax fields are frozen: give the derived self.${attr} another name`);
+      ctx.removeStatement(node); // any other value of a field's name: see shadowed_fields
     }
   }
   return undefined;

@@ -130,7 +130,7 @@ export function paramGroups(
     groups.push(params);
     transforms.push(tx);
   }
-  useHelper(call, ctx, PARAM_GROUP_LABELS);
+  const labeller = useHelper(call, ctx, PARAM_GROUP_LABELS);
   ctx.requireImport('optax');
   ctx.note(
     'info',
@@ -142,6 +142,6 @@ export function paramGroups(
   const entries = [...transforms, 'optax.set_to_zero()'].map(
     (tx, i) => `${indent}    ${i}: ${tx},`
   );
-  const labels = `param_group_labels(${variablesOf(model)}['params'], ${groups.join(', ')})`;
+  const labels = `${labeller}(${variablesOf(model)}['params'], ${groups.join(', ')})`;
   return `optax.multi_transform({\n${entries.join('\n')}\n${indent}}, ${labels})`;
 }

@@ -9,10 +9,9 @@
  */
 import type { Node } from 'web-tree-sitter';
 import type { HookContext } from '../src/engine/context';
-import { withKeyword } from '../src/engine/mapping';
 import { bindCall } from './args';
 import { useHelper, type Helper } from './helpers';
-import { requireTraining } from './state_flag_injection';
+import { isZero, layerDropoutCall, recordLayerDropout } from './dropout';
 
 export const RECURRENT_LAYER: Helper = {
   name: 'RecurrentLayer',
@@ -96,13 +95,6 @@ const FIELDS = [
   'bidirectional'
 ];
 
-const ZERO = /^(0+(\.0*)?|\.0+)$/;
-
-/** Where a layer's dropout is known to be off, per class attribute. */
-function dropoutKey(cls: string, attr: string): string {
-  return `recurrent.dropout:${cls}.${attr}`;
-}
-
 function modeOf(name: string, nonlinearity: string | undefined): string | undefined {
   if (name.endsWith('.LSTM') || name.endsWith('.GRU')) {
     return name.slice(name.lastIndexOf('.') + 1);
@@ -138,36 +130,24 @@ export function recurrent(node: Node, ctx: HookContext): string | undefined {
   }
   const dropout = bound.named.get('dropout')?.trim();
   const layers = bound.named.get('num_layers')?.trim() ?? '1';
-  const dropsOut = dropout !== undefined && !ZERO.test(dropout) && layers !== '1';
-  const assign = node.parent?.type === 'assignment' ? node.parent : undefined;
-  const left = assign?.childForFieldName('left');
-  const { cls, methodName } = ctx.scope;
-  if (cls && methodName === '__init__' && left?.childForFieldName('object')?.text === 'self') {
-    ctx.state.set(dropoutKey(cls.name, left.childForFieldName('attribute')?.text ?? ''), dropsOut);
-  } else if (dropsOut) {
-    const why = `${short} drops out between layers in training: apply it with deterministic=False and rngs={'dropout': key} to train`; // prettier-ignore
-    ctx.note('warning', why, node, 'training-flag');
-    ctx.flagCell('partial', `${short} with dropout outside a module`);
-    ctx.comment(node, why);
-  }
-  useHelper(node, ctx, RECURRENT_LAYER);
+  recordLayerDropout(
+    node,
+    ctx,
+    dropout !== undefined && !isZero(dropout) && layers !== '1',
+    `${short} drops out between layers in training`
+  );
+  const layer = useHelper(node, ctx, RECURRENT_LAYER);
   ctx.note(
     'info',
     `${short} -> RecurrentLayer (defined once): torch's gates, init and parameter names, so torch weights port as they are`,
     node,
     'recurrent'
   );
-  return `RecurrentLayer(${args.join(', ')})`;
+  return `${layer}(${args.join(', ')})`;
 }
 
 /** `self.lstm(x, state)` -> `self.lstm(x, state, deterministic=not training)` when it may drop out. */
 export function recurrentCall(node: Node, ctx: HookContext): string | undefined {
-  const attr = node.childForFieldName('function')?.childForFieldName('attribute')?.text ?? '';
-  const cls = ctx.scope.cls;
-  if (!cls || ctx.state.get(dropoutKey(cls.name, attr)) === false) {
-    return undefined;
-  }
   const layer = ctx.entry?.name.replace('torch.nn.', 'nn.') ?? 'the recurrent layer';
-  requireTraining(ctx, node, `${layer} applies dropout between layers in training`);
-  return withKeyword(ctx.text(node), 'deterministic=not training');
+  return layerDropoutCall(node, ctx, `${layer} applies dropout between layers in training`);
 }

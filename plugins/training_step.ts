@@ -362,11 +362,12 @@ export function trainingStep(node: Node, ctx: HookContext): string | undefined {
   const merged = kind.batchStats ? '**updates, ' : '';
   ctx.requireImport('jax');
   ctx.requireImport('optax');
+  const lossFn = notebookFreshName('loss_fn', ctx);
   const lines = [
-    'def loss_fn(params):',
+    `def ${lossFn}(params):`,
     ...body.map(l => `    ${l}`),
     `    return ${ret}`,
-    `${lhs}, grads = jax.value_and_grad(loss_fn${aux.length ? ', has_aux=True' : ''})(${vars}['params'])`,
+    `${lhs}, grads = jax.value_and_grad(${lossFn}${aux.length ? ', has_aux=True' : ''})(${vars}['params'])`,
     ...(step.clip ? clipLines(step.clip, ctx) : []),
     `param_updates, ${state} = ${step.optimizer}.update(grads, ${state}, ${vars}['params'])`,
     `${vars} = {**${vars}, ${merged}'params': optax.apply_updates(${vars}['params'], param_updates)}`
@@ -453,6 +454,19 @@ function freshName(base: string, statements: Node[]): string {
   const used = (n: string) => statements.some(st => new RegExp(`\\b${n}\\b`).test(st.text));
   let name = base;
   for (let i = 1; used(name); i++) {
+    name = `${base}_${i}`;
+  }
+  return name;
+}
+
+/**
+ * `base`, or `base_1`... when the notebook's own code names it: the step's function is
+ * defined where the step is, so it must not rebind a name of the notebook (a `loss_fn = nn.MSELoss()`).
+ */
+function notebookFreshName(base: string, ctx: HookContext): string {
+  const sources = ((ctx.state.get('notebook.sources') as string[] | undefined) ?? []).join('\n');
+  let name = base;
+  for (let i = 1; new RegExp(`\\b${name}\\b`).test(sources); i++) {
     name = `${base}_${i}`;
   }
   return name;

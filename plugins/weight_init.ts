@@ -30,7 +30,7 @@ def _kernel_from_torch(w):
 
 
 class TorchView:
-    """A Flax module with its variables, as torch's init code sees it (switcheroo): isinstance() sees the Flax class; weight, bias, running_mean and running_var read and write the variables in torch's names and layout; submodules are attributes; modules(), children() and apply(fn) walk them."""
+    """A Flax module with its variables, as torch's init code sees it (switcheroo): isinstance() sees the Flax class; weight, bias, running_mean and running_var read and write the variables in torch's names and layout; submodules are attributes; modules(), children() and apply(fn) walk them; a name in the class's torch_attributes reads the attribute setup gives it."""
 
     NAMES = {
         nn.Dense: {'weight': ('params', 'kernel', True), 'bias': ('params', 'bias', False)},
@@ -73,7 +73,16 @@ class TorchView:
         method = inspect.getattr_static(type(self._module), name, None)
         if inspect.isfunction(method):
             return method.__get__(self)
+        renamed = getattr(type(self._module), 'torch_attributes', {})
+        if name in renamed:  # torch's name for a value Flax keeps apart from the constructor field
+            return getattr(self._module.bind({col: self._subtree(col) for col in self._variables}), renamed[name])
         return getattr(self._module, name)
+
+    def _subtree(self, collection):
+        node = self._variables.get(collection, {})
+        for part in self._path:
+            node = node.get(part, {})
+        return node
 
     def __setattr__(self, name, value):
         leaf = self._leaf(name)
@@ -458,6 +467,20 @@ function classInit(classNode: Node, ctx: HookContext): ClassInit {
   const info = { methods: reached, statements: chosen };
   ctx.state.set(cacheKey, info);
   return info;
+}
+
+/**
+ * Does `node`, in a method of a module class, run on TorchViews (torch's names), not in Flax:
+ * in torch_init (the init statements of `__init__`) or a method they call?
+ */
+export function runsOnViews(node: Node, classNode: Node, ctx: HookContext): boolean {
+  const info = classInit(classNode, ctx);
+  const method = ctx.scope.method?.childForFieldName('name')?.text ?? '';
+  return (
+    info.methods.has(method) ||
+    method === INIT_METHOD ||
+    info.statements.some(s => s.startIndex <= node.startIndex && node.endIndex <= s.endIndex)
+  );
 }
 
 function classNodeOf(fn: Node): Node | undefined {

@@ -11,7 +11,7 @@ const FILES = readdirSync(DIR).filter(f => f.endsWith('.json') && f !== 'schema.
 const read = (f: string) => JSON.parse(readFileSync(join(DIR, f), 'utf8'));
 
 /** Hooks named by entries whose conversion is not written yet: those calls are reported as unsupported. */
-const PENDING_HOOKS = ['multihead_attention'];
+const PENDING_HOOKS: string[] = [];
 
 describe('knowledge base', () => {
   const validate = new Ajv({ allErrors: true }).compile(read('schema.json'));

@@ -121,10 +121,67 @@ out = model(torch.randn(2, 3, 8, 8))
 """
 )
 
+# A layer of the user's own with nn.Parameter weights (a bias that may be None, named as its
+# constructor argument) initialised by reset_parameters() from __init__, in a ModuleList;
+# model.apply(fn) re-initialises nn.Linear by isinstance and the own layers by their method.
+OWN_LAYERS = """
+class MyLinear(nn.Module):
+    def __init__(self, in_features, out_features, bias=True):
+        super().__init__()
+        self.weight = nn.Parameter(torch.empty(out_features, in_features))
+        if bias:
+            self.bias = nn.Parameter(torch.empty(out_features))
+        else:
+            self.register_parameter('bias', None)
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        nn.init.xavier_uniform_(self.weight)
+        if self.bias is not None:
+            nn.init.constant_(self.bias, 0.25)
+
+    def forward(self, x):
+        out = x @ self.weight.t()
+        if self.bias is not None:
+            out = out + self.bias
+        return out
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.hidden = nn.ModuleList([MyLinear(64, 128), MyLinear(128, 128, bias=False)])
+        self.head = nn.Linear(128, 256)
+
+    def forward(self, x):
+        for layer in self.hidden:
+            x = torch.tanh(layer(x))
+        return self.head(x)
+
+
+def init_weights(m):
+    if isinstance(m, nn.Linear):
+        nn.init.normal_(m.weight, mean=0.0, std=0.05)
+        nn.init.constant_(m.bias, 0.1)
+    elif isinstance(m, MyLinear):
+        m.reset_parameters()
+
+
+torch.manual_seed(0)
+model = Net()
+model.apply(init_weights)
+out = model(torch.randn(2, 64))
+"""
+
 INIT_CASES: list[Case] = [
     _init("modules_loop", MODULES_LOOP, ("conv.weight", "bn.weight", "bn.bias")),
     _init("direct", DIRECT, ("emb.weight", "fc.weight", "fc.bias", "proj.weight")),
     _init("apply_fn", APPLY_FN, ("conv.weight", "conv.bias", "head.weight", "head.bias")),
+    _init(
+        "own_layers",
+        OWN_LAYERS,
+        ("hidden.0.weight", "hidden.0.bias", "hidden.1.weight", "head.weight", "head.bias"),
+    ),
     _init(
         "nested_containers",
         NESTED,

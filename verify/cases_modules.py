@@ -371,11 +371,165 @@ def _recurrent(name: str, layer: str, x: str, state: str = "", shape: str = "", 
     return _case(name, body, "Net()", inputs, **kw)
 
 
+# Multi-head attention: torch's packed in_proj_weight / in_proj_bias and out_proj ported as is.
+ATTENTION = """
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.attn = {layer}
+
+    def forward(self, {params}):
+        return self.attn({call})
+"""
+
+
+def _attention(name: str, layer: str, inputs: dict[str, str], call: str = "", **kw) -> Case:
+    """inputs: q, k, v (and masks) by name; call: the arguments after q, k, v."""
+    params = ", ".join(inputs)
+    body = ATTENTION.format(
+        layer=layer, params=params, call=", ".join(["q", "k", "v", call][: 4 if call else 3])
+    )
+    return _case(name, body, "Net()", inputs, **kw)
+
+
+# (N, L, E) = (2, 4, 8) batch first; S = 5 keys; a boolean mask (True: not allowed) of (L, S).
+ATTN_Q, ATTN_KV = "torch.randn(2, 4, 8)", "torch.randn(2, 5, 8)"
+BOOL_MASK = "~torch.tril(torch.ones(4, 5, dtype=torch.bool))"
+
+
+# A small causal Transformer as notebooks write it: attention by hand with the dropout layer
+# passed to a plain function, a learned position parameter, a causal-mask buffer, blocks in a
+# ModuleList called in a loop. Eval: ported weights, outputs compared. Train with p=1.0: every
+# dropout zeroes its input on both sides, so a layer that misses the training flag shows.
+TRANSFORMER = """
+def attend(q, k, v, mask=None, dropout=None):
+    scores = torch.matmul(q, k.transpose(-2, -1)) / math.sqrt(q.size(-1))
+    if mask is not None:
+        scores = scores.masked_fill(mask == 0, float('-inf'))
+    weights = torch.softmax(scores, dim=-1)
+    if dropout is not None:
+        weights = dropout(weights)
+    return torch.matmul(weights, v)
+
+
+class SelfAttention(nn.Module):
+    def __init__(self, d_model, num_heads, dropout):
+        super().__init__()
+        self.num_heads = num_heads
+        self.qkv = nn.Linear(d_model, 3 * d_model)
+        self.proj = nn.Linear(d_model, d_model)
+        self.attn_drop = nn.Dropout(dropout)
+
+    def forward(self, x, mask):
+        B, T, D = x.shape
+        qkv = self.qkv(x).view(B, T, 3, self.num_heads, D // self.num_heads)
+        q, k, v = qkv.permute(2, 0, 3, 1, 4)
+        out = attend(q, k, v, mask=mask, dropout=self.attn_drop)
+        return self.proj(out.transpose(1, 2).reshape(B, T, D))
+
+
+class Block(nn.Module):
+    def __init__(self, d_model, num_heads, dropout):
+        super().__init__()
+        self.ln1 = nn.LayerNorm(d_model)
+        self.attn = SelfAttention(d_model, num_heads, dropout)
+        self.ln2 = nn.LayerNorm(d_model)
+        self.mlp = nn.Sequential(
+            nn.Linear(d_model, 2 * d_model),
+            nn.GELU(),
+            nn.Linear(2 * d_model, d_model),
+            nn.Dropout(dropout),
+        )
+
+    def forward(self, x, mask):
+        x = x + self.attn(self.ln1(x), mask)
+        return x + self.mlp(self.ln2(x))
+
+
+class Tiny(nn.Module):
+    def __init__(self, vocab, max_len, d_model=8, dropout=0.1):
+        super().__init__()
+        self.tok_emb = nn.Embedding(vocab, d_model)
+        self.pos_emb = nn.Parameter(torch.zeros(1, max_len, d_model))
+        self.drop = nn.Dropout(dropout)
+        self.blocks = nn.ModuleList([Block(d_model, 2, dropout) for _ in range(2)])
+        self.head = nn.Linear(d_model, vocab)
+        mask = torch.tril(torch.ones(max_len, max_len)).view(1, 1, max_len, max_len)
+        self.register_buffer('causal_mask', mask)
+
+    def forward(self, idx):
+        T = idx.shape[1]
+        x = self.drop(self.tok_emb(idx) + self.pos_emb[:, :T])
+        for block in self.blocks:
+            x = block(x, self.causal_mask[:, :, :T, :T])
+        return self.head(x)
+"""
+TINY_SETUP = """with torch.no_grad():
+    model.pos_emb.normal_()
+    model.causal_mask[..., 1:, 0] = 0.0
+"""
+
+
 def _drift(m: float, n: int) -> float:
     """Bound on the running-var drift m*var/(N-1) for inputs of variance ~1: a batch's
     per-channel sample variance can reach ~2 for small N, hence the factor 2.5."""
     return 2.5 * m / (n - 1)
 
+
+# A layer of a submodule replaced after the submodule is built (replace_layers), and a
+# ModuleDict applied in a dict comprehension over its items.
+REPLACED_HEAD = """
+class Body(nn.Module):
+    def __init__(self, hidden):
+        super().__init__()
+        self.fc = nn.Linear(6, hidden)
+        self.head = nn.Linear(hidden, 1)
+
+    def forward(self, x):
+        return self.head(torch.tanh(self.fc(x)))
+
+
+class TwoHeads(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.body = Body(8)
+        self.body.head = nn.Identity()
+        self.heads = nn.ModuleDict({'a': nn.Linear(8, 1), 'b': nn.Linear(8, 2)})
+
+    def forward(self, x):
+        h = self.body(x)
+        return {k: head(h) for k, head in self.heads.items()}
+"""
+
+# A layer of one's own whose bias parameter is named as its constructor argument (bias_ in
+# Flax), with and without it, and a second constructor argument given a derived value.
+OWN_LINEAR = """
+class MyLinear(nn.Module):
+    def __init__(self, in_features, out_features, bias=True, scale=1):
+        super().__init__()
+        self.weight = nn.Parameter(torch.empty(out_features, in_features))
+        if bias:
+            self.bias = nn.Parameter(torch.zeros(out_features))
+        else:
+            self.register_parameter('bias', None)
+        self.scale = scale * 2.0
+
+    def forward(self, x):
+        out = x @ self.weight.t() * self.scale
+        if self.bias is not None:
+            out = out + self.bias
+        return out
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.a = MyLinear(6, 4, scale=0.5)
+        self.b = MyLinear(4, 3, bias=False)
+
+    def forward(self, x):
+        return self.b(torch.tanh(self.a(x)))
+"""
 
 MODULE_CASES: list[Case] = [
     _case("linear", LINEAR, "Net()", {"x": "torch.randn(5, 8)"}, covers=("torch.nn.Linear",)),
@@ -641,6 +795,90 @@ MODULE_CASES: list[Case] = [
         "1, 3, 6",
         covers=("torch.nn.RNN",),
     ),
+    _attention(
+        "multihead_attention_batch_first_bool_mask_per_head_weights",
+        "nn.MultiheadAttention(8, 2, batch_first=True)",
+        {"q": ATTN_Q, "k": ATTN_KV, "v": ATTN_KV, "m": BOOL_MASK},
+        "attn_mask=m, need_weights=True, average_attn_weights=False",
+        covers=("torch.nn.MultiheadAttention",),
+    ),
+    _attention(
+        "multihead_attention_time_major_padding_float_mask",
+        "nn.MultiheadAttention(8, 4)",
+        {
+            "q": "torch.randn(4, 3, 8)",
+            "k": "torch.randn(5, 3, 8)",
+            "v": "torch.randn(5, 3, 8)",
+            "pad": "torch.tensor([[0, 0, 0, 0, 0], [0, 0, 0, 1, 1], [1, 0, 1, 0, 0]]).bool()",
+            "f": "torch.randn(4, 5)",
+        },
+        "key_padding_mask=pad, attn_mask=f",
+    ),
+    # key_padding_mask hides every key of sequence 0: torch's fused path (need_weights=False)
+    # gives zeros there, its weights path NaN; both are compared (NaN equals NaN).
+    _attention(
+        "multihead_attention_no_weights_fully_masked",
+        "nn.MultiheadAttention(8, 2, batch_first=True)",
+        {
+            "q": ATTN_Q,
+            "k": ATTN_KV,
+            "v": ATTN_KV,
+            "pad": "torch.tensor([[True] * 5, [False] * 4 + [True]])",
+        },
+        "key_padding_mask=pad, need_weights=False",
+    ),
+    _attention(
+        "multihead_attention_weights_fully_masked_nan",
+        "nn.MultiheadAttention(8, 2, batch_first=True)",
+        {
+            "q": ATTN_Q,
+            "k": ATTN_KV,
+            "v": ATTN_KV,
+            "pad": "torch.tensor([[True] * 5, [False] * 4 + [True]])",
+        },
+        "key_padding_mask=pad",
+    ),
+    _attention(
+        "multihead_attention_kdim_vdim_no_bias",
+        "nn.MultiheadAttention(8, 2, bias=False, kdim=6, vdim=3)",
+        {"q": "torch.randn(4, 2, 8)", "k": "torch.randn(5, 2, 6)", "v": "torch.randn(5, 2, 3)"},
+    ),
+    _attention(
+        "multihead_attention_unbatched_3d_mask",
+        "nn.MultiheadAttention(8, 2)",
+        {
+            "q": "torch.randn(4, 8)",
+            "k": "torch.randn(5, 8)",
+            "v": "torch.randn(5, 8)",
+            "m": "torch.randn(2, 4, 5) > 0",
+        },
+        "attn_mask=m, is_causal=False",
+    ),
+    # dropout=1.0 zeroes every attention weight in training on both sides: exact, and it fails
+    # when the dropout is missing.
+    _attention(
+        "multihead_attention_dropout_train",
+        "nn.MultiheadAttention(8, 2, dropout=1.0, batch_first=True)",
+        {"q": ATTN_Q, "k": ATTN_KV, "v": ATTN_KV},
+        train=True,
+    ),
+    # the buffer's first key is masked out after construction (setup): its value is ported
+    _case(
+        "transformer_parameter_buffer_module_list_eval",
+        "import math\n" + TRANSFORMER,
+        "Tiny(11, 7)",
+        {"idx": "torch.randint(0, 11, (2, 6))"},
+        setup=TINY_SETUP,
+        covers=("torch.nn.Parameter",),
+    ),
+    _case(
+        "transformer_dropout_everywhere_train",
+        "import math\n" + TRANSFORMER,
+        "Tiny(11, 7, dropout=1.0)",
+        {"idx": "torch.randint(0, 11, (2, 6))"},
+        train=True,
+        setup=TINY_SETUP,
+    ),
     _recurrent(
         "rnn_tanh_2_layers_no_bias",
         "nn.RNN(4, 6, 2, bias=False, batch_first=True)",
@@ -665,6 +903,8 @@ MODULE_CASES: list[Case] = [
         stats_atol=_drift(0.1, 32),
         stats_why=VAR_WHY.format(drift="0.1*var/31 (N=2*4*4); var of a conv output ~1"),
     ),
+    _case("replaced_head", REPLACED_HEAD, "TwoHeads()", {"x": "torch.randn(5, 6)"}),
+    _case("own_linear_shadowed_fields", OWN_LINEAR, "Net()", {"x": "torch.randn(5, 6)"}),
     _case(
         "small_resnet_eval",
         SMALL_RESNET,

@@ -306,3 +306,48 @@ def test_catches_missing_dropout_between_layers():
     assert wrong != fixture
     with pytest.raises(CaseFailure, match="max abs diff"):
         run_case(_case("module:lstm_dropout_between_layers_train"), wrong)
+
+
+def test_catches_attention_mask_convention_and_head_order():
+    name = "module:multihead_attention_batch_first_bool_mask_per_head_weights"
+    fixture = _fixture(name)
+    inverted = fixture.replace("jnp.where(m, -jnp.inf, 0.0)", "jnp.where(m, 0.0, -jnp.inf)")
+    assert inverted != fixture
+    with pytest.raises(CaseFailure, match="max abs diff"):
+        run_case(_case(name), inverted)
+    # heads are (N * H) rows, sequence-major within a batch element as torch's view
+    heads = "t.reshape(t.shape[0], N * H, E // H)"
+    assert heads in fixture
+    wrong = fixture.replace(heads, "t.reshape(t.shape[0], E // H, N * H).swapaxes(1, 2)")
+    with pytest.raises(CaseFailure, match="max abs diff"):
+        run_case(_case(name), wrong)
+
+
+def test_catches_missing_attention_dropout_and_fused_path_zeros():
+    fixture = _fixture("module:multihead_attention_dropout_train")
+    wrong = fixture.replace("deterministic=not training", "deterministic=True")
+    assert wrong != fixture
+    with pytest.raises(CaseFailure, match="max abs diff"):
+        run_case(_case("module:multihead_attention_dropout_train"), wrong)
+    fixture = _fixture("module:multihead_attention_no_weights_fully_masked")
+    wrong = fixture.replace("if not need_weights:", "if False:")
+    assert wrong != fixture
+    with pytest.raises(CaseFailure, match="max abs diff"):
+        run_case(_case("module:multihead_attention_no_weights_fully_masked"), wrong)
+
+
+def test_catches_a_block_without_the_flag_and_a_buffer_not_ported():
+    name = "module:transformer_dropout_everywhere_train"
+    fixture = _fixture(name)
+    call = "x = block(x, self.causal_mask.value[:, :, :T, :T]"
+    wrong = fixture.replace(f"{call}, training=training)", f"{call})")
+    assert wrong != fixture
+    with pytest.raises(CaseFailure, match="max abs diff"):
+        run_case(_case(name), wrong)
+    # the buffer as built in __init__, not the ported one (the torch side masked key 0)
+    name = "module:transformer_parameter_buffer_module_list_eval"
+    fixture = _fixture(name)
+    wrong = fixture.replace("self.causal_mask.value[", "jnp.tril(jnp.ones((7, 7)))[None, None][")
+    assert wrong != fixture
+    with pytest.raises(CaseFailure, match="max abs diff"):
+        run_case(_case(name), wrong)

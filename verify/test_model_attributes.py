@@ -164,3 +164,83 @@ def test_in_place_updates_of_parameters_match_torch() -> None:
         actual = np.asarray(jax_ns[name])
         assert actual.shape == expected.shape, name
         np.testing.assert_allclose(actual, expected, rtol=1e-5, atol=1e-5, err_msg=name)
+
+
+# A module's own parameter and buffer and a ModuleList element read at notebook level, and a
+# notebook nn.MultiheadAttention whose packed weights are copied from another model's layers
+# (torch's in_proj_weight [3E, E] from a Linear(E, 3E)): reads and outputs equal torch's.
+OWN = """
+import torch
+import torch.nn as nn
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.qkv = nn.Linear(8, 24)
+        self.proj = nn.Linear(8, 8)
+        self.pos = nn.Parameter(torch.zeros(1, 3, 8))
+        self.register_buffer('scale', torch.ones(8))
+        self.blocks = nn.ModuleList([nn.Linear(8, 8) for _ in range(2)])
+
+    def forward(self, x):
+        for block in self.blocks:
+            x = block(x)
+        return self.proj(self.qkv(x)[..., :8] + self.pos) * self.scale
+
+x = torch.linspace(-1, 1, 48).reshape(2, 3, 8)
+net = Net()
+y = net(x)
+mha = nn.MultiheadAttention(8, 2, batch_first=True)
+marker = 0
+"""
+
+COPIES = """
+with torch.no_grad():
+    mha.in_proj_weight.copy_(net.qkv.weight)
+    mha.in_proj_bias.copy_(net.qkv.bias)
+    mha.out_proj.weight.copy_(net.proj.weight)
+    mha.out_proj.bias.copy_(net.proj.bias)
+"""
+
+OWN_READS = {
+    "pos": "net.pos[:, :2]",
+    "scale": "net.scale",
+    "block_out": "net.blocks[1](x)",
+    "net_out": "net(x)",
+    "in_proj": "mha.in_proj_weight",
+    "out_proj": "mha.out_proj.weight",
+    "mha_out": "mha(x, x, x, attn_mask=~torch.tril(torch.ones(3, 3, dtype=torch.bool)))[0]",
+}
+
+
+def test_own_variables_and_attention_copies_match_torch() -> None:
+    import torch
+
+    from jupyterlab_switcheroo.weights import port_state_dict
+
+    tail_source = COPIES + "".join(f"{k} = {v}\n" for k, v in OWN_READS.items())
+    source = OWN + tail_source
+    with tempfile.TemporaryDirectory() as tmp:
+        conversion = CliConverter(workers=1)._one(Path(tmp), "own_variables", source)
+    assert conversion.source is not None, conversion.error
+    converted = conversion.source
+    assert "net_variables['buffers']['scale']" in converted
+    assert "mha_variables['params']['in_proj_weight'] = " in converted
+
+    torch.manual_seed(0)
+    torch_ns = load_source(OWN, "torch_own_variables")
+    tnet = torch_ns["net"]
+    with torch.no_grad():  # away from their initial values: the port must carry them
+        tnet.pos.normal_()
+        tnet.scale.uniform_(0.5, 1.5)
+    exec(compile(tail_source, "<torch copies>", "exec"), torch_ns)
+    head, tail = converted.split("\nmarker = 0\n", 1)
+    jax_ns = load_source(head, "jax_own_variables")
+    jax_ns["net_variables"] = port_state_dict(tnet, template=jax_ns["net_variables"])
+    exec(compile(tail, "<copies>", "exec"), jax_ns)
+
+    for name in OWN_READS:
+        expected = torch_ns[name].detach().numpy()
+        actual = np.asarray(jax_ns[name])
+        assert actual.shape == expected.shape, name
+        np.testing.assert_allclose(actual, expected, rtol=1e-5, atol=1e-5, err_msg=name)

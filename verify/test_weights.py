@@ -281,3 +281,51 @@ def test_missing_and_unknown_raise():
     sd["extra.weight"] = torch.zeros(2, 2)
     with pytest.raises(PortError, match="does not have"):
         port_state_dict(sd, template=tmpl)
+
+
+class TorchState(tnn.Module):
+    """A module's own parameter, buffers (one not persistent) and a MultiheadAttention."""
+
+    def __init__(self):
+        super().__init__()
+        self.pos = tnn.Parameter(torch.randn(1, 3, 4))
+        self.register_buffer("scale", torch.rand(4) + 0.5)
+        self.register_buffer("steps", torch.zeros((), dtype=torch.long), persistent=False)
+        self.attn = tnn.MultiheadAttention(4, 2, batch_first=True)
+
+
+class FlaxState(fnn.Module):
+    """The variables a converted TorchState has (names as the engine writes them)."""
+
+    @fnn.compact
+    def __call__(self, x):
+        self.param("pos", fnn.initializers.zeros, (1, 3, 4))
+        self.variable("buffers", "scale", jnp.ones, (4,))
+        self.variable("buffers", "steps", lambda: jnp.asarray(7))
+        attn = FlaxAttention(name="attn")
+        return attn(x)
+
+
+class FlaxAttention(fnn.Module):
+    @fnn.compact
+    def __call__(self, x):
+        self.param("in_proj_weight", fnn.initializers.zeros, (12, 4))
+        self.param("in_proj_bias", fnn.initializers.zeros, (12,))
+        return fnn.Dense(4, name="out_proj")(x)
+
+
+@pytest.mark.parametrize("with_template", [True, False])
+def test_parameters_buffers_and_attention(with_template):
+    t = TorchState()
+    tmpl = FlaxState().init(jax.random.key(0), jnp.ones((1, 4))) if with_template else None
+    v = port_state_dict(t, template=tmpl)
+    np.testing.assert_array_equal(v["params"]["pos"], t.pos.detach().numpy())
+    np.testing.assert_array_equal(v["buffers"]["scale"], t.scale.numpy())
+    attn = v["params"]["attn"]
+    np.testing.assert_array_equal(attn["in_proj_weight"], t.attn.in_proj_weight.detach().numpy())
+    np.testing.assert_array_equal(attn["in_proj_bias"], t.attn.in_proj_bias.detach().numpy())
+    np.testing.assert_array_equal(attn["out_proj"]["kernel"], t.attn.out_proj.weight.detach().T)
+    # torch's state_dict leaves a buffer that is not persistent out: the template keeps its own
+    assert ("steps" in v.get("buffers", {})) == with_template
+    if with_template:
+        assert int(v["buffers"]["steps"]) == 7

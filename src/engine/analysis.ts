@@ -18,6 +18,15 @@ export function dottedName(node: Node | null): string | undefined {
   return undefined;
 }
 
+/** The name at the root of a chain of attributes and subscripts: `tied` for `tied[2].weight`. */
+export function chainRoot(node: Node): string {
+  let current: Node | null = node;
+  while (current?.type === 'attribute' || current?.type === 'subscript') {
+    current = current.childForFieldName(current.type === 'attribute' ? 'object' : 'value');
+  }
+  return current?.type === 'identifier' ? current.text : '';
+}
+
 function bind(symbols: SymbolTable, local: string, module: string, bound: string[]): void {
   if (module === 'torch' || module.startsWith('torch.')) {
     symbols.aliases.set(local, module);
@@ -120,6 +129,17 @@ function* assignmentsIn(block: Node | null, nested: boolean): Generator<[Node, b
   }
 }
 
+/** The layer a call builds: a canonical torch layer or a module class of the notebook. */
+function builtLayer(node: Node | null | undefined, symbols: SymbolTable): string | undefined {
+  const f = node?.type === 'call' ? dottedName(node.childForFieldName('function')) : undefined;
+  return f ? (symbols.resolveDotted(f) ?? (symbols.classes.has(f) ? f : undefined)) : undefined;
+}
+
+/** What each element of an nn.Sequential is: a canonical torch layer or a module class of the notebook. */
+function sequenceElements(args: Node[], symbols: SymbolTable): (string | undefined)[] {
+  return args.map(a => builtLayer(a, symbols));
+}
+
 /** Read a class: is it an nn.Module, its constructor fields, which attribute holds which layer. */
 export function analyzeClass(node: Node, symbols: SymbolTable): ClassInfo {
   const name = node.childForFieldName('name')?.text ?? '';
@@ -141,7 +161,10 @@ export function analyzeClass(node: Node, symbols: SymbolTable): ClassInfo {
     trainingReasons: [],
     methodsWithTraining: new Set(),
     sequences: new Map(),
-    hasBatchStats: false
+    hasBatchStats: false,
+    params: new Set(),
+    buffers: new Set(),
+    lists: new Map()
   };
   const body = node.childForFieldName('body');
   const init = body?.namedChildren.find(
@@ -153,6 +176,9 @@ export function analyzeClass(node: Node, symbols: SymbolTable): ClassInfo {
       if (id?.type === 'identifier') {
         info.fields.push(id.text);
       }
+    }
+    for (const stmt of init.descendantsOfType('expression_statement')) {
+      recordRegistration(stmt?.namedChildren[0], info, symbols); // in any block (`if bias:`)
     }
     // every `self.x = Layer(...)`, also under if/for/with/try, with the kind of layer it holds
     const assigned = new Map<string, Assigned[]>();
@@ -171,6 +197,14 @@ export function analyzeClass(node: Node, symbols: SymbolTable): ClassInfo {
       const args = (
         right?.type === 'call' ? right.childForFieldName('arguments') : null
       )?.namedChildren.filter((a): a is Node => !!a && a.type !== 'comment');
+      if (layer === PARAMETER) {
+        continue; // recorded with the registrations
+      }
+      const element =
+        layer === 'torch.nn.ModuleList' && right ? listElement(right, symbols) : undefined;
+      if (element && !nested) {
+        info.lists.set(attr, element);
+      }
       const list = assigned.get(attr) ?? [];
       assigned.set(attr, list);
       list.push({
@@ -179,15 +213,7 @@ export function analyzeClass(node: Node, symbols: SymbolTable): ClassInfo {
         splat: layer === 'torch.nn.Sequential' && !!args?.some(a => a.type === 'list_splat'),
         // what each element of a Sequential is, so a call of the whole can be unrolled
         elements:
-          layer === 'torch.nn.Sequential'
-            ? (args ?? []).map(a => {
-                const f =
-                  a.type === 'call' ? dottedName(a.childForFieldName('function')) : undefined;
-                return f
-                  ? (symbols.resolveDotted(f) ?? (symbols.classes.has(f) ? f : undefined))
-                  : undefined;
-              })
-            : undefined
+          layer === 'torch.nn.Sequential' ? sequenceElements(args ?? [], symbols) : undefined
       });
     }
     for (const [attr, list] of assigned) {
@@ -215,13 +241,79 @@ export function analyzeClass(node: Node, symbols: SymbolTable): ClassInfo {
   return info;
 }
 
+const PARAMETER = 'torch.nn.Parameter';
+
+/** Does `node` construct an nn.Parameter? */
+function isParameter(node: Node | null | undefined, symbols: SymbolTable): boolean {
+  const ctor = node?.type === 'call' ? dottedName(node.childForFieldName('function')) : undefined;
+  return !!ctor && symbols.resolveDotted(ctor) === PARAMETER;
+}
+
+/**
+ * The parameters and buffers a statement of `__init__` registers: `self.w = nn.Parameter(t)`,
+ * `self.register_parameter('w', nn.Parameter(t))`, `self.register_buffer('mask', t)`.
+ */
+function recordRegistration(
+  expr: Node | null | undefined,
+  info: ClassInfo,
+  symbols: SymbolTable
+): void {
+  if (expr?.type === 'assignment') {
+    const left = expr.childForFieldName('left');
+    if (
+      left?.type === 'attribute' &&
+      left.childForFieldName('object')?.text === 'self' &&
+      isParameter(expr.childForFieldName('right'), symbols)
+    ) {
+      info.params.add(left.childForFieldName('attribute')?.text ?? '');
+    }
+    return;
+  }
+  const fn = expr?.type === 'call' ? expr.childForFieldName('function') : undefined;
+  if (fn?.type !== 'attribute' || fn.childForFieldName('object')?.text !== 'self') {
+    return;
+  }
+  const method = fn.childForFieldName('attribute')?.text;
+  const args = (expr?.childForFieldName('arguments')?.namedChildren ?? []).filter(
+    a => a?.type !== 'comment'
+  );
+  const attr = args[0]?.type === 'string' ? /^['"](\w+)['"]$/.exec(args[0].text)?.[1] : undefined;
+  if (!attr || !args[1] || args[1].type === 'none') {
+    return;
+  }
+  if (method === 'register_buffer') {
+    info.buffers.add(attr);
+  } else if (method === 'register_parameter' && isParameter(args[1], symbols)) {
+    info.params.add(attr);
+  }
+}
+
+/** The one kind of element of `nn.ModuleList([Block(...) for _ in ...])` or `nn.ModuleList([A(), A()])`. */
+function listElement(call: Node, symbols: SymbolTable): string | undefined {
+  const arg = call.childForFieldName('arguments')?.namedChildren.find(a => a?.type !== 'comment');
+  let items: (Node | null)[] = [];
+  if (arg?.type === 'list_comprehension') {
+    items = [arg.childForFieldName('body')];
+  } else if (arg?.type === 'list') {
+    items = arg.namedChildren;
+  }
+  const kinds = new Set(
+    items.map(item => {
+      const f = item?.type === 'call' ? dottedName(item.childForFieldName('function')) : undefined;
+      return f ? (symbols.resolveDotted(f) ?? (symbols.classes.has(f) ? f : '')) : '';
+    })
+  );
+  const [kind] = kinds;
+  return kinds.size === 1 && kind ? kind : undefined;
+}
+
 /** torch APIs whose result is not a tensor: layers, optimizers, devices, generators, flags. */
 const NOT_TENSORS =
-  /^torch\.(nn\.[A-Z]|optim|device|Generator|cuda|backends|utils|manual_seed|seed|no_grad|enable_grad|set_grad_enabled|inference_mode|is_\w+|save|load|get_\w+|set_\w+)/;
+  /^torch\.(nn\.(?!Parameter\b)[A-Z]|optim|device|Generator|cuda|backends|utils|manual_seed|seed|no_grad|enable_grad|set_grad_enabled|inference_mode|is_\w+|save|load|get_\w+|set_\w+)/;
 
 /** torch layers that hold parameters and are used as whole models at notebook level. */
 export const MODEL_LAYERS =
-  /^torch\.nn\.(Sequential|Linear|Conv[123]d|Embedding|LSTM|GRU|RNN|Dropout)$/;
+  /^torch\.nn\.(Sequential|Linear|Conv[123]d|Embedding|LSTM|GRU|RNN|Dropout|MultiheadAttention)$/;
 
 export function returnsTensor(canonical: string): boolean {
   return !NOT_TENSORS.test(canonical);
@@ -279,4 +371,88 @@ export function recordAssignment(node: Node, symbols: SymbolTable): void {
   ) {
     symbols.nonTensors.add(name);
   }
+}
+
+/** Node types whose names are their own: a name bound inside is local to them. */
+const LOCAL_SCOPES = /^(function_definition|lambda|\w+_comprehension|generator_expression)$/;
+
+/** The identifiers an assignment or loop target binds (`a`, `a, (b, c)`; not `x.a` or `x[i]`). */
+function targetNames(target: Node | null): string[] {
+  if (!target) {
+    return [];
+  }
+  if (target.type === 'identifier') {
+    return [target.text];
+  }
+  if (
+    /^(pattern_list|tuple_pattern|list_pattern|parenthesized_expression|list_splat_pattern)$/.test(
+      target.type
+    )
+  ) {
+    return target.namedChildren.flatMap(c => targetNames(c));
+  }
+  return [];
+}
+
+/** Does `scope` itself (not a scope nested in it) bind `name`: an assignment, loop, `with ... as`, or parameter of a lambda or comprehension? */
+function bindsOwn(scope: Node, name: string): boolean {
+  if (scope.type === 'lambda') {
+    const params = scope.childForFieldName('parameters');
+    return !!params?.namedChildren.some(
+      p => (p?.type === 'identifier' ? p : p?.namedChildren[0])?.text === name
+    );
+  }
+  const targets = scope.descendantsOfType([
+    'assignment',
+    'augmented_assignment',
+    'for_statement',
+    'for_in_clause',
+    'as_pattern'
+  ]);
+  return targets.some(t => {
+    if (!t || nearestScope(t) !== scope.id) {
+      return false;
+    }
+    const target =
+      t.type === 'as_pattern'
+        ? (t.childForFieldName('alias')?.namedChildren[0] ?? null)
+        : t.childForFieldName('left');
+    return targetNames(target).includes(name);
+  });
+}
+
+/** The id of the innermost local scope around a node (0 at notebook level). */
+function nearestScope(node: Node): number {
+  for (let p = node.parent; p; p = p.parent) {
+    if (LOCAL_SCOPES.test(p.type)) {
+      return p.id;
+    }
+  }
+  return 0;
+}
+
+/**
+ * Is `name` at `node` a local of a function, lambda or comprehension around it (`for layer in
+ * self.layers: layer(x)`), not the notebook-level name it shadows? Parameters of functions are
+ * left out: model_arguments decides what a function's model parameters are.
+ */
+export function isLocalName(node: Node, name: string): boolean {
+  for (let p = node.parent; p; p = p.parent) {
+    if (!LOCAL_SCOPES.test(p.type)) {
+      continue;
+    }
+    if (
+      p.type === 'function_definition' &&
+      p
+        .childForFieldName('body')
+        ?.descendantsOfType('global_statement')
+        .some(g => nearestScope(g as Node) === p.id && g?.namedChildren.some(n => n?.text === name))
+    ) {
+      return false;
+    }
+    if (bindsOwn(p, name)) {
+      return true;
+    }
+  }
+  return false;
 }

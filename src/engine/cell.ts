@@ -3,7 +3,9 @@ import type { Node, Tree, TreeCursor } from 'web-tree-sitter';
 import {
   analyzeClass,
   DYNAMIC_LAYER,
+  chainRoot,
   dottedName,
+  isLocalName,
   recordAssignment,
   recordImport
 } from './analysis';
@@ -28,6 +30,7 @@ const LEAVE_TYPES = new Set([
   'import_from_statement',
   'call',
   'attribute',
+  'subscript',
   'identifier',
   'assignment',
   'expression_statement',
@@ -132,7 +135,7 @@ export class CellConverter implements HookContext {
         const paren = type === 'call' ? argumentsStart(text) : -1;
         const callee = paren < 0 ? text : text.slice(0, paren);
         const dot = callee.indexOf('.');
-        const head = (dot < 0 ? callee : callee.slice(0, dot)).trim();
+        const head = (dot < 0 ? callee : callee.slice(0, dot)).split('[')[0].trim();
         const last = callee.slice(callee.lastIndexOf('.') + 1).trim();
         return (
           this.symbols.aliases.has(head) ||
@@ -143,6 +146,11 @@ export class CellConverter implements HookContext {
           this.symbols.objectHooks.has(head) ||
           this.symbols.instances.has(head)
         );
+      }
+      case 'subscript': {
+        // only `model[i]`, `model.layers[i]`: an element of a model's container
+        const head = /^\s*(\w+)/.exec(cursor.nodeText)?.[1] ?? '';
+        return this.symbols.instances.has(head);
       }
       case 'expression_statement':
       case 'with_statement':
@@ -196,7 +204,8 @@ export class CellConverter implements HookContext {
         }
         return;
       case 'identifier':
-        this.runStructural('identifier', node);
+      case 'subscript':
+        this.runStructural(node.type, node);
         return;
       case 'assignment':
       case 'augmented_assignment':
@@ -278,6 +287,7 @@ export class CellConverter implements HookContext {
     ) {
       text = `(${text})`; // `nn.MaxPool2d(2)(x)` -> `(lambda x: ...)(x)`
     }
+    text = fstringSafe(node, text);
     this.work.rewrites.push({ from: node.text, to: text, line: node.startPosition.row + 1, rule });
     this.work.edits.replace(node.startIndex, node.endIndex, text, STATEMENT_LEVEL.test(node.type));
   }
@@ -310,7 +320,7 @@ export class CellConverter implements HookContext {
         ? this.applyEntry(node, { name: canonical, entry })
         : this.unsupported(node, canonical);
     }
-    if (fn.type === 'identifier' && this.symbols.instances.has(fn.text)) {
+    if (fn.type === 'identifier' && this.isModel(fn.text, node)) {
       return this.hooks.get('model.call')?.(node, this); // `model(x)` outside the module
     }
     const functionHook = fn.type === 'identifier' && this.symbols.functionHooks.get(fn.text);
@@ -321,8 +331,12 @@ export class CellConverter implements HookContext {
       return undefined;
     }
     const object = fn.childForFieldName('object');
-    if (object?.type === 'identifier' && this.symbols.instances.has(object.text)) {
-      const out = this.hooks.get('model.method')?.(node, this); // `model.parameters()`
+    if (
+      object &&
+      /^(identifier|attribute|subscript)$/.test(object.type) &&
+      this.isModel(chainRoot(object), node)
+    ) {
+      const out = this.hooks.get('model.method')?.(node, this); // `model.parameters()`, `model.body.state_dict()`
       if (out !== undefined) {
         return out;
       }
@@ -425,8 +439,8 @@ export class CellConverter implements HookContext {
     if (parent?.type === 'call' && parent.childForFieldName('function')?.equals(node)) {
       const object = node.childForFieldName('object');
       if (
-        object?.type === 'attribute' &&
-        this.symbols.instances.has((dottedName(object) ?? '').split('.')[0])
+        (object?.type === 'attribute' || object?.type === 'subscript') &&
+        this.isModel(chainRoot(object), node)
       ) {
         const out = this.hooks.get('model.attribute')?.(object, this); // `net.fc.weight.abs()`
         if (out !== undefined) {
@@ -463,7 +477,7 @@ export class CellConverter implements HookContext {
     if (out !== undefined) {
       return out;
     }
-    if (this.symbols.instances.has((dottedName(object) ?? '').split('.')[0])) {
+    if (object && this.isModel(chainRoot(object), node)) {
       return this.hooks.get('model.attribute')?.(node, this); // `net.conv1`, `net.bn1.running_mean`
     }
     const entry = this.kb.method(name);
@@ -490,6 +504,11 @@ export class CellConverter implements HookContext {
     return entry.target.startsWith('.')
       ? `${atom(receiver)}${entry.target}`
       : `${entry.target}(${receiver})`;
+  }
+
+  /** Is `name` at `node` a notebook model (not a local of a function or comprehension that shadows it)? */
+  private isModel(name: string, node: Node): boolean {
+    return this.symbols.instances.has(name) && !isLocalName(node, name);
   }
 
   /** The hook of a plugin-tracked object for `obj.attr` or `obj.method(...)`, if any. */
@@ -537,6 +556,7 @@ export class CellConverter implements HookContext {
     if (/\.(shape|size\(\s*\))$/.test(right.text)) {
       for (const name of names(left)) {
         this.symbols.tensors.delete(name);
+        this.symbols.nonTensors.add(name); // sizes
       }
       return;
     }
@@ -796,6 +816,23 @@ function argumentsStart(text: string): number {
     }
   }
   return first;
+}
+
+/**
+ * Inside an f-string's braces, Python before 3.12 rejects the string's own quote: a
+ * replacement there (`variables['params']` in `f'{...}'`) takes the other quote.
+ */
+function fstringSafe(node: Node, text: string): string {
+  for (let p = node.parent; p; p = p.parent) {
+    if (p.type === 'interpolation') {
+      const quote = /^[a-zA-Z]*(['"])/.exec(p.parent?.text ?? '')?.[1];
+      const other = quote === "'" ? '"' : "'";
+      return quote && text.includes(quote) && !text.includes(other)
+        ? text.split(quote).join(other)
+        : text;
+    }
+  }
+  return text;
 }
 
 /** `(a - b)` -> `a - b` when the parentheses wrap the whole text. */

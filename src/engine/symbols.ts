@@ -16,6 +16,12 @@ export interface ClassInfo {
   methodsWithTraining: Set<string>;
   /** Holds BatchNorm state (batch_stats) directly or through a submodule. */
   hasBatchStats: boolean;
+  /** Attributes holding an nn.Parameter of the class itself (Flax `self.param`). */
+  params: Set<string>;
+  /** Attributes registered as buffers (the 'buffers' variables collection). */
+  buffers: Set<string>;
+  /** nn.ModuleList attributes: the module class or layer of their elements, when one kind. */
+  lists: Map<string, string>;
 }
 
 /**

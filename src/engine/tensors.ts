@@ -107,7 +107,10 @@ export class TensorInference {
     }
     const dotted = dottedName(object);
     if (dotted) {
-      const head = dotted.split('.')[0];
+      const [head, attr, more] = dotted.split('.');
+      if (head === 'self' && !more && (cls?.params.has(attr) || cls?.buffers.has(attr))) {
+        return true; // the module's own parameter or buffer
+      }
       if (
         MODULE_NAMES.has(head) ||
         this.symbols.aliases.has(head) ||
@@ -133,6 +136,11 @@ export class TensorInference {
     }
     const args =
       call.type === 'call' ? (call.childForFieldName('arguments')?.namedChildren ?? []) : [];
+    if (method === 'transpose' && args.filter(a => a && a.type !== 'comment').length === 2) {
+      // two dims is torch's swap; numpy's two-argument form permutes a 2-D array, where
+      // the swap is the same array except for the identity permutation nobody writes
+      return true;
+    }
     if (
       args.some(
         a =>

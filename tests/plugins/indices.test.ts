@@ -23,6 +23,35 @@ describe('plugins/indices.ts', () => {
     `);
   });
 
+  test('cummax/cummin: .values along a dim >= 0 is jax.lax.cummax; indices, the pair and negative dims go through cumulative_extremum, defined once', async () => {
+    const out = await convert(py`
+      import torch
+      x = torch.zeros(3, 4)
+      a = torch.cummax(x, dim=1).values
+      b = torch.cummax(x, 1).indices
+      c, i = x.cummin(-1)
+      d = x.cummin(dim=0)[1]
+      e = torch.cummax(x, -1).values
+    `);
+    expect(out).toBe(py`
+      import jax
+      import jax.numpy as jnp
+      x = jnp.zeros((3, 4))
+      a = jax.lax.cummax(x, axis=1)
+      def cumulative_extremum(x, dim, op):
+          """torch.cummax / torch.cummin (switcheroo): values, and indices of the last extremum as torch's."""
+          axis = dim % x.ndim
+          values = op(x, axis=axis)
+          last = jnp.where((x == values) | jnp.isnan(x), jax.lax.broadcasted_iota(jnp.int32, x.shape, axis), 0)
+          return values, jax.lax.cummax(last, axis=axis)
+
+      b = cumulative_extremum(x, 1, jax.lax.cummax)[1]
+      c, i = cumulative_extremum(x, -1, jax.lax.cummin)
+      d = cumulative_extremum(x, 0, jax.lax.cummin)[1]
+      e = cumulative_extremum(x, -1, jax.lax.cummax)[0]
+    `);
+  });
+
   test('topk with largest=False takes the top of -x and negates the values back', async () => {
     const out = await convert(py`
       import torch

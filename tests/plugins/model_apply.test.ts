@@ -295,6 +295,75 @@ describe('plugins/model_apply.ts and plugins/training_step.ts', () => {
     `);
   });
 
+  test('a sample bound after the model in its cell: init goes after that binding; X[idx].to(device) samples as X; a parameter default is no binding', async () => {
+    const result = await convertCode([
+      py`
+        import torch
+        import torch.nn as nn
+
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc = nn.Linear(4, 2)
+
+            def forward(self, x, mask=None):
+                return self.fc(x)
+
+        net = Net()
+        x = torch.ones(3, 4) * 2
+        y = net(x, mask=None)
+        X, Y = torch.ones(8, 4), torch.zeros(8)
+        model = Net()
+      `,
+      py`
+        idx = torch.arange(4)
+        out = model(X[idx].to('cpu'))
+      `
+    ]);
+    expect(result.cells[0].source).toContain(py`
+      net = Net()
+      x = jnp.ones((3, 4)) * 2
+      rng_key = jax.random.key(0)  # switcheroo: no torch.manual_seed before this draw; seeded with 0
+      rng_key, key_1 = jax.random.split(rng_key)
+      net_variables = net.init(key_1, x[:1])
+      y = net.apply(net_variables, x, mask=None)
+      X, Y = jnp.ones((8, 4)), jnp.zeros(8)
+      rng_key, key_2 = jax.random.split(rng_key)
+      model = Net()
+      variables = model.init(key_2, X[:1])
+    `);
+    expect(result.cells[0].flags.partial).toBe(false);
+  });
+
+  test("a call inside a function that takes the model as an argument is no call site: its inputs are the function's own", async () => {
+    const cell = await convertCell(py`
+      import torch
+      import torch.nn as nn
+
+      X = torch.zeros(4, 8)
+      model = nn.Conv2d(3, 4, 3)
+
+      def run(model, X):
+          xb = X[:2].to('cpu')
+          return model(xb)
+
+      images = torch.zeros(2, 3, 8, 8)
+      out = run(model, images)
+    `);
+    expect(cell.source).toContain('variables = model.init(key_1, SAMPLE_INPUT)');
+  });
+
+  test('inside the braces of an f-string a rewrite takes the quote the string does not use (Python < 3.12)', async () => {
+    const cell = await convertCell(py`
+      import torch.nn as nn
+      model = nn.Linear(2, 3)
+      print(f'{sum(p.numel() for p in model.parameters()):,} parameters', f"{model.weight.shape}")
+    `);
+    expect(cell.source).toContain(
+      `print(f'{sum(jnp.size(p) for p in jax.tree_util.tree_leaves(variables["params"])):,} parameters', f"{variables['params']['kernel'].T.shape}")`
+    );
+  });
+
   test('no usable sample: init is annotated with what to supply and the cell flagged partial', async () => {
     const cell = await convertCell(py`
       import torch
@@ -372,6 +441,63 @@ describe('plugins/model_apply.ts and plugins/training_step.ts', () => {
     `);
   });
 
+  test("a sample from a torch.tensor literal at the call site, or from the constructor's input width when the first layer is the user's own; parameters() of a module without layers", async () => {
+    const source = await convert(py`
+      import torch
+      import torch.nn as nn
+
+      class Center(nn.Module):
+          def forward(self, x):
+              return x - x.mean(dim=-1, keepdim=True)
+
+      class Scale(nn.Module):
+          def __init__(self, num_features):
+              super().__init__()
+              self.s = nn.Parameter(torch.ones(num_features))
+
+          def forward(self, x):
+              return x * self.s
+
+      class Net(nn.Module):
+          def __init__(self, in_dim, hidden):
+              super().__init__()
+              self.scale = Scale(in_dim)
+              self.fc = nn.Linear(hidden, 1)
+
+          def forward(self, x):
+              return self.fc(self.scale(x))
+
+      c = Center()
+      print(c(torch.tensor([[1.0, 2.0, 3.0, 6.0]])), list(c.parameters()))
+      net = Net(in_dim=6, hidden=6)
+      print(len(list(net.parameters())))
+    `);
+    expect(source).toContain('c_variables = c.init(key_1, jnp.zeros((1, 4)))');
+    // a module without layers may have no parameters: init makes no 'params' then
+    expect(source).toContain(
+      "print(c.apply(c_variables, jnp.array([[1.0, 2.0, 3.0, 6.0]])), list(jax.tree_util.tree_leaves(c_variables.get('params', {}))))"
+    );
+    expect(source).toContain('net_variables = net.init(key_2, jnp.zeros((1, 6)))');
+  });
+
+  test('no sample from the input width when the model holds a layer that takes more than feature vectors', async () => {
+    const cell = await convertCell(py`
+      import torch.nn as nn
+
+      class Net(nn.Module):
+          def __init__(self, in_dim, hidden):
+              super().__init__()
+              self.emb = nn.Embedding(in_dim, hidden)
+
+          def forward(self, x):
+              return self.emb(x)
+
+      net = Net(100, 8)
+      print(len(list(net.parameters())))
+    `);
+    expect(cell.source).toContain('net_variables = net.init(key_1, SAMPLE_INPUT)');
+  });
+
   test('a model that is never called gets no init', async () => {
     expect(
       await convert(py`
@@ -384,6 +510,79 @@ describe('plugins/model_apply.ts and plugins/training_step.ts', () => {
 
       layer = nn.Dense(features=2)
     `);
+  });
+
+  test('a local name (a loop, comprehension or lambda variable) shadows the notebook model of that name; a global declaration does not', async () => {
+    const result = await convertCode([
+      py`
+        import torch.nn as nn
+
+        layer = nn.Linear(4, 4)
+        y = layer(torch.zeros(1, 4))
+      `,
+      py`
+        class Block(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.layers = nn.ModuleList([nn.Linear(4, 4) for _ in range(2)])
+
+            def forward(self, x):
+                for layer in self.layers:
+                    x = layer(x)
+                outs = [layer(x) for layer in self.layers]
+                f = lambda layer: layer(x)
+                return x
+
+        def g(x):
+            global layer
+            return layer(x)
+      `
+    ]);
+    expect(result.cells[1].source).toBe(py`
+      class Block(nn.Module):
+          def setup(self):
+              self.layers = [nn.Dense(features=4) for _ in range(2)]
+
+          def __call__(self, x):
+              for layer in self.layers:
+                  x = layer(x)
+              outs = [layer(x) for layer in self.layers]
+              f = lambda layer: layer(x)
+              return x
+
+      def g(x):
+          global layer
+          return layer.apply(layer_variables, x)
+    `);
+  });
+
+  test("the step's loss function takes a name the notebook does not use: a loss_fn of the notebook keeps its meaning after the loop", async () => {
+    const source = await convert(py`
+      import torch
+      import torch.nn as nn
+
+      model = nn.Linear(3, 1)
+      optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+      loss_fn = nn.MSELoss()
+      X, y = torch.zeros(8, 3), torch.zeros(8, 1)
+      for epoch in range(2):
+          loss = loss_fn(model(X), y)
+          optimizer.zero_grad()
+          loss.backward()
+          optimizer.step()
+      print(loss_fn(model(X), y).item())
+    `);
+    expect(source.split('\n').slice(-9)).toEqual([
+      'for epoch in range(2):',
+      '    def loss_fn_1(params):',
+      "        loss = loss_fn(model.apply({**variables, 'params': params}, X), y)",
+      '        return loss',
+      "    loss, grads = jax.value_and_grad(loss_fn_1)(variables['params'])",
+      "    param_updates, opt_state = optimizer.update(grads, opt_state, variables['params'])",
+      "    variables = {**variables, 'params': optax.apply_updates(variables['params'], param_updates)}",
+      'print(loss_fn(model.apply(variables, X), y).item())',
+      ''
+    ]);
   });
 
   test('a model argument that no call site names: its notebook model of that name, whose variables are passed in and returned', async () => {
@@ -411,7 +610,7 @@ describe('plugins/model_apply.ts and plugins/training_step.ts', () => {
       rng_key = jax.random.key(0)  # switcheroo: no torch.manual_seed before this draw; seeded with 0
       rng_key, key_1 = jax.random.split(rng_key)
       model = nn.Dense(features=1)
-      variables = model.init(key_1, X[:1])
+      variables = model.init(key_1, jnp.zeros((1, 3)))
       opt = optax.sgd(learning_rate=0.1)
       opt_state = opt.init(variables['params'])
 

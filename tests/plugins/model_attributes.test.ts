@@ -64,6 +64,40 @@ describe('plugins/model_attributes.ts', () => {
     `);
   });
 
+  test("an element of a ModuleList taken out of the model is the bound submodule, indexed as in torch; its layers' parameters read the variables", async () => {
+    const cell = await convertCell(py`
+      import torch
+      import torch.nn as nn
+
+      class Block(nn.Module):
+          def __init__(self):
+              super().__init__()
+              self.ln = nn.LayerNorm(4)
+              self.fc = nn.Linear(4, 4)
+
+          def forward(self, x):
+              return self.fc(self.ln(x))
+
+      class Net(nn.Module):
+          def __init__(self):
+              super().__init__()
+              self.blocks = nn.ModuleList([Block() for _ in range(2)])
+
+          def forward(self, x):
+              for b in self.blocks:
+                  x = b(x)
+              return x
+
+      x = torch.ones(2, 4)
+      net = Net()
+      y = net(x)
+      print(net.blocks[1].fc(net.blocks[0].ln(x)), net.blocks[0].fc.weight)
+    `);
+    expect(cell.source).toContain(
+      "print(net.bind(net_variables).blocks[1].fc(net.bind(net_variables).blocks[0].ln(x)), net_variables['params']['blocks_0']['fc']['kernel'].T)\n"
+    );
+  });
+
   test('num_batches_tracked has no Flax counterpart: NaN stands in, annotated and flagged', async () => {
     const cell = await convertCell(NET + 'print(net.bn1.num_batches_tracked.item())\n');
     expect(cell.source).toContain(
@@ -175,5 +209,55 @@ describe('plugins/model_attributes.ts: a torch layer used as the model', () => {
       rng_key, key_1 = jax.random.split(rng_key)
       w = jax.random.normal(key_1, w.shape, w.dtype)
     `);
+  });
+
+  test("elements of a model's containers: a ModuleList's are Flax's name_i, an nn.Sequential's its layers_i (name_i when unrolled); read, updated by index and called", async () => {
+    const cell = await convertCell(py`
+      import torch
+      import torch.nn as nn
+
+      class Net(nn.Module):
+          def __init__(self):
+              super().__init__()
+              self.blocks = nn.ModuleList([nn.Linear(4, 4) for _ in range(2)])
+              self.drop = nn.Sequential(nn.Linear(4, 4), nn.Dropout(0.1))
+              self.head = nn.Sequential(nn.Linear(4, 2), nn.ReLU())
+
+          def forward(self, x):
+              for b in self.blocks:
+                  x = b(x)
+              return self.head(self.drop(x))
+
+      net = Net()
+      net.eval()
+      y = net(torch.zeros(2, 4))
+      print(net.blocks[1].bias, net.drop[0].weight, net.head[0].bias)
+      net.blocks[0].weight.data[1, 2] += 1.0
+      print(net.blocks[0](y))
+    `);
+    expect(cell.source.split('\n').slice(-4, -1)).toEqual([
+      "print(net_variables['params']['blocks_1']['bias'], net_variables['params']['drop_0']['kernel'].T, net_variables['params']['head']['layers_0']['bias'])",
+      "net_variables['params']['blocks_0']['kernel'] = net_variables['params']['blocks_0']['kernel'].T.at[1, 2].add(1.0).T",
+      'print(net.bind(net_variables).blocks[0](y))'
+    ]);
+    expect(cell.flags.partial).toBe(false);
+  });
+
+  test('a notebook nn.Sequential given the same module twice shares it, as in torch: both positions are its first one', async () => {
+    const cell = await convertCell(py`
+      import torch.nn as nn
+
+      shared = nn.Linear(8, 8)
+      tied = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), shared, nn.ReLU(), shared)
+      print(tied[2] is tied[4], len(list(tied.parameters())))
+      tied[2].weight.data[0, 0] = 100.0
+      print(tied[4].weight[0, 0].item(), tied[0].bias)
+    `);
+    expect(cell.source.split('\n').slice(-4, -1)).toEqual([
+      "print(tied.layers[2] is tied.layers[4], len(list(jax.tree_util.tree_leaves(tied_variables['params']))))",
+      "tied_variables['params']['layers_2']['kernel'] = tied_variables['params']['layers_2']['kernel'].T.at[0, 0].set(100.0).T",
+      "print(tied_variables['params']['layers_2']['kernel'].T[0, 0].item(), tied_variables['params']['layers_0']['bias'])"
+    ]);
+    expect(cell.flags.partial).toBe(false);
   });
 });

@@ -160,43 +160,6 @@ describe('plugins/module_class.ts', () => {
     expect(cell.diagnostics.filter(d => d.level !== 'info')).toEqual([]);
   });
 
-  test('a constructor argument reassigned in __init__ is reported: Flax fields are frozen', async () => {
-    const cell = await convertCell(py`
-      import torch.nn as nn
-
-      class Net(nn.Module):
-          def __init__(self, n: int = 4):
-              super().__init__()
-              self.n = n * 2
-              self.fc = nn.Linear(self.n, 2)
-
-          def forward(self, x):
-              return self.fc(x)
-    `);
-    expect(cell.source).toBe(py`
-      import flax.linen as nn
-
-      class Net(nn.Module):
-          n: int = 4
-
-          def setup(self):
-              self.n = self.n * 2  # switcheroo: Flax fields are frozen: give the derived self.n another name
-              self.fc = nn.Dense(features=2)
-
-          def __call__(self, x):
-              return self.fc(x)
-    `);
-    expect(cell.flags.partial).toBe(true);
-    expect(cell.diagnostics.map(d => [d.level, d.code, d.line, d.message])).toEqual([
-      [
-        'warning',
-        'module-field',
-        6,
-        'self.n is a dataclass field in Flax and cannot be reassigned in setup; store the derived value under another name'
-      ]
-    ]);
-  });
-
   test('an argument named `name` clashes with Module.name: reported and commented', async () => {
     const cell = await convertCell(py`
       import torch.nn as nn

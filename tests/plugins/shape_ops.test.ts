@@ -49,6 +49,19 @@ describe('plugins/shape_ops.ts', () => {
     `);
   });
 
+  test('transpose with two dims swaps them on any receiver not known to be something else; one or three dims (numpy permutations) stay', async () => {
+    const out = await convert(py`
+      import torch
+      def attend(q, k, a):
+          return q @ k.transpose(-2, -1), a.transpose(), a.transpose(2, 0, 1)
+    `);
+    expect(out).toBe(py`
+      import jax.numpy as jnp
+      def attend(q, k, a):
+          return q @ jnp.swapaxes(k, -2, -1), a.transpose(), a.transpose(2, 0, 1)
+    `);
+  });
+
   test('flatten keeps the leading dims (start_dim, end_dim), and nn.Flatten defaults to start_dim=1', async () => {
     const out = await convert(py`
       import torch
