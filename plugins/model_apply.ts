@@ -37,9 +37,29 @@ export function modelKind(ctx: HookContext, name: string): ModelKind {
     cls,
     flag: !!cls && cls.trainingReasons.length > 0,
     batchStats: !!cls?.hasBatchStats,
-    dropout: !!cls?.trainingReasons.some(r => /Dropout|dropout/.test(r)),
+    dropout: !!cls && dropsOut(cls, ctx),
     streams: cls ? [...((ctx.state.get(`rngs:${cls.name}`) as Set<string> | undefined) ?? [])] : []
   };
+}
+
+/** Does the module, or a submodule of it (in an attribute, a ModuleList or a Sequential), drop out? */
+function dropsOut(cls: ClassInfo, ctx: HookContext, seen = new Set<string>()): boolean {
+  if (seen.has(cls.name)) {
+    return false;
+  }
+  seen.add(cls.name);
+  if (cls.trainingReasons.some(r => /Dropout|dropout/.test(r))) {
+    return true;
+  }
+  const parts = [
+    ...cls.layers.values(),
+    ...cls.lists.values(),
+    ...[...cls.sequences.values()].flat()
+  ];
+  return parts.some(p => {
+    const sub = p ? ctx.symbols.classes.get(p) : undefined;
+    return !!sub && dropsOut(sub, ctx, seen);
+  });
 }
 
 /** The function definitions around a node, innermost first. */
