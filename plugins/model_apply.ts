@@ -429,7 +429,8 @@ export function modelInit(node: Node, ctx: HookContext): string | undefined {
     }
     const upTo = before + own.slice(node.startIndex, s.endIndex);
     const rest = [own.slice(s.endIndex), ...sources.slice(cell + 1)].join('\n');
-    sample = firstSample(ctx, name, rest, upTo, callSites(outsideFunctionsTaking(rest, name), name)); // prettier-ignore
+    const later = callSites(outsideFunctionsTaking(rest, name), name);
+    sample = firstSample(ctx, name, rest, upTo, later);
     place = sample ? s.nextNamedSibling : node;
   }
   sample ??= statedSample(right, name, before, ctx);
@@ -481,7 +482,8 @@ function firstSample(
   sites: string[]
 ): string | undefined {
   const arity = INPUTS[ctx.symbols.instances.get(name) ?? ''] ?? 1;
-  const calls = arity > 1 ? callsIn(after, name).map(args => args.slice(0, arity)) : sites.map(a => [a]); // prettier-ignore
+  const calls =
+    arity > 1 ? callsIn(after, name).map(args => args.slice(0, arity)) : sites.map(a => [a]);
   for (const args of calls.slice(0, 8)) {
     const samples = args.map(a => (a.includes('=') ? undefined : sampleFrom(a, before, after)));
     if (samples.length === arity && samples.every(Boolean)) {
