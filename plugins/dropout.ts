@@ -56,7 +56,8 @@ export function recordLayerDropout(
   const { cls, methodName } = ctx.scope;
   const short = ctx.entry?.name.replace('torch.nn.', 'nn.') ?? 'the layer';
   if (cls && methodName === '__init__' && left?.childForFieldName('object')?.text === 'self') {
-    ctx.state.set(layerDropoutKey(cls.name, left.childForFieldName('attribute')?.text ?? ''), dropsOut); // prettier-ignore
+    const attr = left.childForFieldName('attribute')?.text ?? '';
+    ctx.state.set(layerDropoutKey(cls.name, attr), dropsOut);
   } else if (dropsOut) {
     const why = `${what}: apply it with deterministic=False and rngs={'dropout': key} to train`;
     ctx.note('warning', why, node, 'training-flag');

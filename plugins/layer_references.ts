@@ -10,6 +10,9 @@ import type { HookContext } from '../src/engine/context';
 import { withKeyword } from '../src/engine/mapping';
 import { requireTraining } from './state_flag_injection';
 
+/** Builtins that look at an object rather than call it. */
+const INSPECTS = /^(isinstance|type|id|print|repr|str|hasattr|getattr|setattr|vars|dir)$/;
+
 /** What a call of a layer of this kind needs from the mode: the keyword and the reason, if anything. */
 function modeKeyword(layer: string, ctx: HookContext): [string, string] | undefined {
   const entry = ctx.kb.lookup(layer);
@@ -32,6 +35,10 @@ export function layerValue(node: Node, ctx: HookContext): string | undefined {
   const attr = node.childForFieldName('attribute')?.text ?? '';
   const layer = cls?.layers.get(attr);
   const parent = node.parent;
+  const call = parent?.type === 'argument_list' ? parent.parent : undefined;
+  if (INSPECTS.test(call?.childForFieldName('function')?.text ?? '')) {
+    return undefined; // `isinstance(self.drop, nn.Dropout)` looks at the layer itself
+  }
   const asValue =
     parent?.type === 'argument_list' ||
     (parent?.type === 'keyword_argument' && parent.childForFieldName('value')?.equals(node)) ||
@@ -60,7 +67,8 @@ export function layerValue(node: Node, ctx: HookContext): string | undefined {
 
 /** The ModuleList attribute `self.<attr>` a node names, and the kind of its elements. */
 function listOf(node: Node | null | undefined, ctx: HookContext): string | undefined {
-  const attr = node?.type === 'attribute' && node.childForFieldName('object')?.text === 'self' ? node.childForFieldName('attribute')?.text : undefined; // prettier-ignore
+  const own = node?.type === 'attribute' && node.childForFieldName('object')?.text === 'self';
+  const attr = own ? node.childForFieldName('attribute')?.text : undefined;
   return attr ? ctx.scope.cls?.lists.get(attr) : undefined;
 }
 

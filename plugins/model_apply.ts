@@ -42,9 +42,29 @@ export function modelKind(ctx: HookContext, name: string): ModelKind {
     cls,
     flag: !!cls && cls.trainingReasons.length > 0,
     batchStats: !!cls?.hasBatchStats,
-    dropout: !!cls?.trainingReasons.some(r => /Dropout|dropout/.test(r)),
+    dropout: !!cls && dropsOut(cls, ctx),
     streams: cls ? [...((ctx.state.get(`rngs:${cls.name}`) as Set<string> | undefined) ?? [])] : []
   };
+}
+
+/** Does the module, or a submodule of it (in an attribute, a ModuleList or a Sequential), drop out? */
+function dropsOut(cls: ClassInfo, ctx: HookContext, seen = new Set<string>()): boolean {
+  if (seen.has(cls.name)) {
+    return false;
+  }
+  seen.add(cls.name);
+  if (cls.trainingReasons.some(r => /Dropout|dropout/.test(r))) {
+    return true;
+  }
+  const parts = [
+    ...cls.layers.values(),
+    ...cls.lists.values(),
+    ...[...cls.sequences.values()].flat()
+  ];
+  return parts.some(p => {
+    const sub = p ? ctx.symbols.classes.get(p) : undefined;
+    return !!sub && dropsOut(sub, ctx, seen);
+  });
 }
 
 /** The function definitions around a node, innermost first. */
@@ -545,7 +565,8 @@ export function modelInit(node: Node, ctx: HookContext): string | undefined {
     }
     const upTo = before + own.slice(node.startIndex, s.endIndex);
     const rest = [own.slice(s.endIndex), ...sources.slice(cell + 1)].join('\n');
-    sample = firstSample(ctx, name, rest, upTo, callSites(outsideFunctionsTaking(rest, name), name), torchNames); // prettier-ignore
+    const later = callSites(outsideFunctionsTaking(rest, name), name);
+    sample = firstSample(ctx, name, rest, upTo, later, torchNames);
     place = sample ? s.nextNamedSibling : node;
   }
   if (sample?.startsWith('jnp.')) {
@@ -604,7 +625,8 @@ function firstSample(
   torchNames: string[]
 ): string | undefined {
   const arity = INPUTS[ctx.symbols.instances.get(name) ?? ''] ?? 1;
-  const calls = arity > 1 ? callsIn(after, name).map(args => args.slice(0, arity)) : sites.map(a => [a]); // prettier-ignore
+  const calls =
+    arity > 1 ? callsIn(after, name).map(args => args.slice(0, arity)) : sites.map(a => [a]);
   for (const args of calls.slice(0, 8)) {
     const samples = args.map(a =>
       a.includes('=') ? undefined : sampleFrom(a, before, after, 0, torchNames)

@@ -83,7 +83,8 @@ export function registration(node: Node, ctx: HookContext): string | undefined {
   ) {
     return undefined;
   }
-  const params = method === 'register_buffer' ? ['name', 'tensor', 'persistent'] : ['name', 'param']; // prettier-ignore
+  const buffer = method === 'register_buffer';
+  const params = buffer ? ['name', 'tensor', 'persistent'] : ['name', 'param'];
   const bound = bindCall(call, ctx, params);
   const name = /^['"](\w+)['"]$/.exec(bound.named.get('name') ?? '')?.[1];
   const value = bound.named.get(params[1]);

@@ -1,7 +1,7 @@
 import { convertCell, py } from '../helpers';
 
 describe('plugins/layer_references.ts', () => {
-  test('a Dropout passed to a plain function becomes a lambda that carries the mode; the module takes training and its parents pass it', async () => {
+  test('a Dropout passed to a plain function becomes a lambda that carries the mode (isinstance still sees the layer); the module takes training and its parents pass it', async () => {
     const cell = await convertCell(py`
       import torch
       import torch.nn as nn
@@ -17,6 +17,7 @@ describe('plugins/layer_references.ts', () => {
 
           def forward(self, w):
               apply = self.norm
+              assert isinstance(self.drop, object)
               return attend(w, dropout=self.drop) + attend(w, self.drop) + apply(w)
 
       class Outer(nn.Module):
@@ -43,6 +44,7 @@ describe('plugins/layer_references.ts', () => {
 
           def __call__(self, w, training: bool = False):  # switcheroo: pass training=True to train, training=False to evaluate
               apply = lambda x: self.norm(x, use_running_average=not training)
+              assert isinstance(self.drop, object)
               return attend(w, dropout=lambda x: self.drop(x, deterministic=not training)) + attend(w, lambda x: self.drop(x, deterministic=not training)) + apply(w)
 
       class Outer(nn.Module):

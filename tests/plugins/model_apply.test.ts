@@ -353,6 +353,39 @@ describe('plugins/model_apply.ts and plugins/training_step.ts', () => {
     expect(cell.source).toContain('variables = model.init(key_1, SAMPLE_INPUT)');
   });
 
+  test('a model whose dropout is in a submodule gets the dropout key in training', async () => {
+    const cell = await convertCell(py`
+      import torch
+      import torch.nn as nn
+
+      class Inner(nn.Module):
+          def __init__(self):
+              super().__init__()
+              self.drop = nn.Dropout(0.5)
+
+          def forward(self, x):
+              return self.drop(x)
+
+      class Outer(nn.Module):
+          def __init__(self):
+              super().__init__()
+              self.inner = nn.ModuleList([Inner()])
+
+          def forward(self, x):
+              for layer in self.inner:
+                  x = layer(x)
+              return x
+
+      x = torch.ones(2, 3)
+      model = Outer()
+      model.train()
+      y = model(x)
+    `);
+    expect(cell.source).toContain(
+      "y = model.apply(variables, x, training=True, rngs={'dropout': key_2})"
+    );
+  });
+
   test('inside the braces of an f-string a rewrite takes the quote the string does not use (Python < 3.12)', async () => {
     const cell = await convertCell(py`
       import torch.nn as nn
