@@ -10,7 +10,7 @@
  * schedulers are annotated.
  */
 import type { Node } from 'web-tree-sitter';
-import type { HookContext } from '../src/engine/context';
+import { laterCode, type HookContext } from '../src/engine/context';
 import { bindCall } from './args';
 import { useHelper, type Helper } from './helpers';
 import { isTopLevel } from './random_keys';
@@ -80,11 +80,7 @@ export function injectsHyperparams(call: Node, ctx: HookContext): boolean {
     return false;
   }
   ctx.symbols.objectHooks.set(name, OPTIMIZER_HOOK);
-  const sources = (ctx.state.get('notebook.sources') as string[] | undefined) ?? [];
-  const cell = (ctx.state.get('notebook.cell') as number | undefined) ?? 0;
-  const later = [call.tree.rootNode.text.slice(call.endIndex), ...sources.slice(cell + 1)].join(
-    '\n'
-  );
+  const later = laterCode(ctx, call, name);
   const reads = new RegExp(`(?<![\\w.])${escape(name)}\\.param_groups\\b`).test(later);
   const scheduled = [
     ...later.matchAll(new RegExp(`(?<![\\w.])([\\w.]+)\\(\\s*${escape(name)}\\s*[,)]`, 'g'))

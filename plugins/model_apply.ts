@@ -9,7 +9,7 @@
  * or later ones; when none is usable the cell is annotated with what to supply.
  */
 import type { Node } from 'web-tree-sitter';
-import type { HookContext } from '../src/engine/context';
+import { laterCode, type HookContext } from '../src/engine/context';
 import type { ClassInfo } from '../src/engine/symbols';
 import { freshKey, isTopLevel, useGlobalKey } from './random_keys';
 import { chainParts, layerCall, submoduleAt } from './model_attributes';
@@ -538,7 +538,7 @@ export function modelInit(node: Node, ctx: HookContext): string | undefined {
   const cell = (ctx.state.get('notebook.cell') as number | undefined) ?? 0;
   const own = node.tree.rootNode.text;
   const before = [...sources.slice(0, cell), own.slice(0, node.startIndex)].join('\n');
-  const after = [own.slice(node.endIndex), ...sources.slice(cell + 1)].join('\n');
+  const after = laterCode(ctx, node, name);
   const sites = [
     ...callSites(outsideFunctionsTaking(after, name), name),
     ...sitesThroughFunctions(after, name, ctx),
@@ -564,7 +564,7 @@ export function modelInit(node: Node, ctx: HookContext): string | undefined {
       break; // the model is used (its variables with it) before any later binding
     }
     const upTo = before + own.slice(node.startIndex, s.endIndex);
-    const rest = [own.slice(s.endIndex), ...sources.slice(cell + 1)].join('\n');
+    const rest = laterCode(ctx, s, name);
     const later = callSites(outsideFunctionsTaking(rest, name), name);
     sample = firstSample(ctx, name, rest, upTo, later, torchNames);
     place = sample ? s.nextNamedSibling : node;

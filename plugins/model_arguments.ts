@@ -8,15 +8,13 @@
  * sites pass, so the model and training-step hooks convert the body as at notebook level.
  */
 import type { Node } from 'web-tree-sitter';
-import type { HookContext } from '../src/engine/context';
+import { notebookMemo, type HookContext } from '../src/engine/context';
 import type { ModelFunction } from '../src/engine/symbols';
 import { argumentFor, callSites, callsIn, variablesOf } from './model_apply';
 import { optimizers, stateOf, type OptimizerInfo } from './training_step';
 
 /** The hook that rewrites the function's call sites (registered in plugins/index.ts). */
 const CALL_HOOK = 'model_function.call';
-
-const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 function paramName(p: Node): string | undefined {
   if (p.type === 'identifier') {
@@ -60,8 +58,8 @@ function returnsOf(fn: Node): Node[] {
  * the notebook (an instance name bound to `Class(...)`), or the notebook model of that name.
  */
 function classPassed(fnName: string, index: number, param: string, ctx: HookContext): string {
-  const text = ((ctx.state.get('notebook.sources') as string[] | undefined) ?? []).join('\n');
-  for (const args of callsIn(text, fnName)) {
+  const calls = notebookMemo(ctx, `calls:${fnName}`, text => callsIn(text, fnName));
+  for (const args of calls) {
     const arg = argumentFor(args, param, index);
     if (!arg || !/^\w+$/.test(arg)) {
       continue;
@@ -71,15 +69,25 @@ function classPassed(fnName: string, index: number, param: string, ctx: HookCont
       return known;
     }
     // a model the notebook builds later, from a module class (maybe defined later too)
-    const bound = new RegExp(`^[ \\t]*${arg}\\s*=\\s*([\\w.]+)\\(`, 'm').exec(text)?.[1];
-    const isModule = (cls: string) =>
-      ctx.symbols.classes.get(cls)?.isModule ??
-      new RegExp(`^class ${escape(cls)}\\([\\w.]*Module\\)`, 'm').test(text);
-    if (bound && isModule(bound)) {
+    const { bindings, modules } = notebookMemo(ctx, 'model_arguments.bindings', laterModels);
+    const bound = bindings.get(arg);
+    if (bound && (ctx.symbols.classes.get(bound)?.isModule ?? modules.has(bound))) {
       return bound;
     }
   }
   return ctx.symbols.instances.get(param) ?? '';
+}
+
+/** Each name's first `name = Callable(` binding, and the classes defined as nn.Module subclasses. */
+function laterModels(text: string): { bindings: Map<string, string>; modules: Set<string> } {
+  const bindings = new Map<string, string>();
+  for (const m of text.matchAll(/^[ \t]*(\w+)\s*=\s*([\w.]+)\(/gm)) {
+    if (!bindings.has(m[1])) {
+      bindings.set(m[1], m[2]);
+    }
+  }
+  const modules = new Set([...text.matchAll(/^class (\w+)\([\w.]*Module\)/gm)].map(m => m[1]));
+  return { bindings, modules };
 }
 
 /** Before the body of a plain function: which parameters are models and optimizers. */

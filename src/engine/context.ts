@@ -79,3 +79,58 @@ export interface HookContext {
   /** Resolve a dotted reference to its canonical torch name. */
   resolve(node: Node): string | undefined;
 }
+
+/** Every cell's source, in order ('' for markdown), for hooks that look across cells. */
+export function notebookSources(ctx: Pick<HookContext, 'state'>): string[] {
+  return (ctx.state.get('notebook.sources') as string[] | undefined) ?? [];
+}
+
+/**
+ * The whole notebook as one text, and values derived from it, computed once per
+ * conversion: hooks that scan the notebook per call site would otherwise be quadratic.
+ */
+export function notebookMemo<T>(
+  ctx: Pick<HookContext, 'state'>,
+  key: string,
+  compute: (text: string) => T
+): T {
+  const sources = notebookSources(ctx);
+  let memo = ctx.state.get('notebook.memo') as
+    { sources: string[]; text: string; values: Map<string, unknown> } | undefined;
+  if (memo?.sources !== sources) {
+    memo = { sources, text: sources.join('\n'), values: new Map() };
+    ctx.state.set('notebook.memo', memo);
+  }
+  if (!memo.values.has(key)) {
+    memo.values.set(key, compute(memo.text));
+  }
+  return memo.values.get(key) as T;
+}
+
+/** The whole notebook as one text. */
+export function notebookText(ctx: Pick<HookContext, 'state'>): string {
+  return notebookMemo(ctx, 'text', text => text);
+}
+
+/**
+ * The code after `node`: the rest of its cell and the cells after it, up to the first
+ * top-level line that binds `name` anew (`model = Net()`, not `model = model.to(dev)`);
+ * what follows that line is about another object.
+ */
+export function laterCode(ctx: Pick<HookContext, 'state'>, node: Node, name: string): string {
+  const sources = notebookSources(ctx);
+  const cell = (ctx.state.get('notebook.cell') as number | undefined) ?? 0;
+  const word = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const rebound = new RegExp(`^${word}\\s*(?::[^=\\n]*)?=(?!=)(?![^\\n]*\\b${word}\\b)`, 'm');
+  const parts: string[] = [];
+  const own = node.tree.rootNode.text.slice(node.endIndex);
+  for (const text of [own, ...sources.slice(cell + 1)]) {
+    const m = rebound.exec(text);
+    if (m) {
+      parts.push(text.slice(0, m.index));
+      break;
+    }
+    parts.push(text);
+  }
+  return parts.join('\n');
+}

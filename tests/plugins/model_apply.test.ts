@@ -545,6 +545,39 @@ describe('plugins/model_apply.ts and plugins/training_step.ts', () => {
     `);
   });
 
+  test('the look-ahead for a sample stops where the name is bound to another model; model = model.to(device) is the same model', async () => {
+    const result = await convertCode([
+      py`
+        import torch
+        import torch.nn as nn
+
+        X = torch.zeros(10, 3)
+        Z = torch.zeros(10, 5)
+        model = nn.Linear(3, 1)
+        model = model.to('cpu')
+      `,
+      py`
+        model = nn.Linear(5, 1)
+        out = model(Z)
+      `,
+      py`
+        model = nn.Linear(3, 1)
+        out = model(X)
+      `
+    ]);
+    expect(result.cells[0].source).toContain('model = nn.Dense(features=1)\nmodel = model\n');
+    expect(result.cells[0].source).not.toContain('model.init');
+    expect(result.cells[1].source).toBe(py`
+      rng_key = jax.random.key(0)  # switcheroo: no torch.manual_seed before this draw; seeded with 0
+      rng_key, key_1 = jax.random.split(rng_key)
+      model = nn.Dense(features=1)
+      variables = model.init(key_1, Z[:1])
+      out = model.apply(variables, Z)
+    `);
+    expect(result.cells[2].source).toContain('variables = model.init(');
+    expect(result.cells[2].source).toContain('X[:1])\nout = model.apply(variables, X)');
+  });
+
   test('a local name (a loop, comprehension or lambda variable) shadows the notebook model of that name; a global declaration does not', async () => {
     const result = await convertCode([
       py`
