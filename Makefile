@@ -61,7 +61,7 @@ e2e: install python-env
 	.venv/bin/python scripts/e2e_notebooks.py --readme
 
 # The corpus notebooks converted and run without torch; fails below E2E_MIN_RAN or on a silent failure.
-E2E_MIN_RAN ?= 12
+E2E_MIN_RAN ?= 14
 e2e-check: install python-env
 	.venv/bin/python scripts/e2e_notebooks.py --min-ran $(E2E_MIN_RAN)
 

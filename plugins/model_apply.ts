@@ -628,8 +628,9 @@ function firstSample(
   const calls =
     arity > 1 ? callsIn(after, name).map(args => args.slice(0, arity)) : sites.map(a => [a]);
   for (const args of calls.slice(0, 8)) {
+    // a keyword argument (mask=m) is no input; torch.zeros(2, 3, dtype=d) is one
     const samples = args.map(a =>
-      a.includes('=') ? undefined : sampleFrom(a, before, after, 0, torchNames)
+      /^\w+\s*=(?!=)/.test(a) ? undefined : sampleFrom(a, before, after, 0, torchNames)
     );
     if (samples.length === arity && samples.every(Boolean)) {
       return samples.join(', ');

@@ -220,10 +220,14 @@ def main() -> int:
         r["first"] is not None and r["final"] is not None and r["final"] < r["first"] for r in rows
     )
     lines.append("")
+    failed = len(rows) - ran
+    silent = sum(r["status"] == "ran" and r["first"] is None for r in rows)
+    failures = (
+        f"{flagged} of {failed} first failures are in annotated cells" if failed else "none failed"
+    )
     lines.append(
-        f"{ran} of {len(rows)} ran end to end ({down} with the loss going down); {flagged} of {len(rows) - ran} "
-        f"first failures are in annotated cells; {trained} notebooks print a decreasing loss "
-        f"(cells after a failure still run)."
+        f"{ran} of {len(rows)} ran end to end ({down} with the loss going down, {silent} printing no loss); "
+        f"{failures}; {trained} notebooks print a decreasing loss (cells after a failure still run)."
     )
     table = "\n".join(lines)
     print(table)

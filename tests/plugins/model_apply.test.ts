@@ -545,6 +545,21 @@ describe('plugins/model_apply.ts and plugins/training_step.ts', () => {
     `);
   });
 
+  test('a call-site argument with keyword arguments inside it (torch.zeros(2, 3, dtype=...)) is a sample', async () => {
+    const result = await convertCode([
+      py`
+        import torch
+        import torch.nn as nn
+
+        emb = nn.Embedding(10, 4)
+        out = emb(torch.zeros(2, 3, dtype=torch.long))
+      `
+    ]);
+    expect(result.cells[0].source).toContain(
+      'variables = emb.init(key_1, jnp.zeros((1, 3), dtype=jnp.int32))\n'
+    );
+  });
+
   test('the look-ahead for a sample stops where the name is bound to another model; model = model.to(device) is the same model', async () => {
     const result = await convertCode([
       py`
