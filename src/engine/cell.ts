@@ -823,6 +823,9 @@ function argumentsStart(text: string): number {
  * replacement there (`variables['params']` in `f'{...}'`) takes the other quote.
  */
 function fstringSafe(node: Node, text: string): string {
+  if (!text.includes("'") && !text.includes('"')) {
+    return text; // no quote to swap: skip the walk up the tree
+  }
   for (let p = node.parent; p; p = p.parent) {
     if (p.type === 'interpolation') {
       const quote = /^[a-zA-Z]*(['"])/.exec(p.parent?.text ?? '')?.[1];
