@@ -4,7 +4,7 @@
  * it calls itself. A helper never takes a name the notebook uses: it gets a suffix then.
  */
 import type { Node } from 'web-tree-sitter';
-import type { HookContext } from '../src/engine/context';
+import { notebookText, type HookContext } from '../src/engine/context';
 
 export interface Helper {
   name: string;
@@ -23,7 +23,7 @@ export function helperName(ctx: HookContext, helper: Helper): string {
   const mark = `helper.name:${helper.name}`;
   let name = ctx.state.get(mark) as string | undefined;
   if (name === undefined) {
-    const sources = ((ctx.state.get('notebook.sources') as string[] | undefined) ?? []).join('\n');
+    const sources = notebookText(ctx);
     name = helper.name;
     for (let i = 1; word(name).test(sources); i++) {
       name = `${helper.name}_${i}`;

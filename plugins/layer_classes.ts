@@ -8,7 +8,7 @@
  * use of a class as a value (a class passed on to be built later would get torch's arguments).
  */
 import type { Node } from 'web-tree-sitter';
-import type { HookContext } from '../src/engine/context';
+import { notebookText, type HookContext } from '../src/engine/context';
 
 /** Flax module classes: `nn.Dense`, not functions such as `nn.max_pool`. */
 const FLAX_CLASS = /^nn\.[A-Z]\w*$/;
@@ -28,7 +28,7 @@ function annotate(node: Node, ctx: HookContext, why: string): string {
 
 /** Does the notebook use another member of the family (`Conv1d` next to `Conv2d`)? */
 function familyShared(base: string, dims: string, ctx: HookContext): boolean {
-  const sources = ((ctx.state.get('notebook.sources') as string[] | undefined) ?? []).join('\n');
+  const sources = notebookText(ctx);
   const others = ['1', '2', '3'].filter(d => d !== dims).map(d => `${base}${d}d`);
   return new RegExp(`\\b(${others.join('|')})\\b`).test(sources);
 }

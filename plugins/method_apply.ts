@@ -7,7 +7,7 @@
  * variables, as torch's in-place writes change the module.
  */
 import type { Node } from 'web-tree-sitter';
-import type { HookContext } from '../src/engine/context';
+import { notebookText, type HookContext } from '../src/engine/context';
 import type { ClassInfo } from '../src/engine/symbols';
 import { BUFFERS } from './module_variables';
 import { isTopLevel } from './random_keys';
@@ -16,7 +16,7 @@ const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** The source of a method of a module class, from the notebook's cells. */
 function methodSource(cls: ClassInfo, method: string, ctx: HookContext): string | undefined {
-  const sources = ((ctx.state.get('notebook.sources') as string[] | undefined) ?? []).join('\n');
+  const sources = notebookText(ctx);
   const start = sources.search(new RegExp(`^class ${escape(cls.name)}\\b`, 'm'));
   const body = start < 0 ? '' : sources.slice(start).split(/\n(?=\S)/)[0];
   const def = new RegExp(`^([ \\t]+)def ${escape(method)}\\(`, 'm').exec(body);

@@ -9,7 +9,7 @@
  * or later ones; when none is usable the cell is annotated with what to supply.
  */
 import type { Node } from 'web-tree-sitter';
-import { laterCode, type HookContext } from '../src/engine/context';
+import { notebookSources, laterCode, type HookContext } from '../src/engine/context';
 import type { ClassInfo } from '../src/engine/symbols';
 import { freshKey, isTopLevel, useGlobalKey } from './random_keys';
 import { chainParts, layerCall, submoduleAt } from './model_attributes';
@@ -534,7 +534,7 @@ export function modelInit(node: Node, ctx: HookContext): string | undefined {
     return undefined; // no variables: applied with `{}`
   }
   const vars = variablesOf(name);
-  const sources = (ctx.state.get('notebook.sources') as string[] | undefined) ?? [];
+  const sources = notebookSources(ctx);
   const cell = (ctx.state.get('notebook.cell') as number | undefined) ?? 0;
   const own = node.tree.rootNode.text;
   const before = [...sources.slice(0, cell), own.slice(0, node.startIndex)].join('\n');

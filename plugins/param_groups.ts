@@ -8,7 +8,7 @@
  * not updated, as torch leaves a parameter it was not given (optax.set_to_zero()).
  */
 import type { Node } from 'web-tree-sitter';
-import type { HookContext } from '../src/engine/context';
+import { notebookSources, type HookContext } from '../src/engine/context';
 import { useHelper, type Helper } from './helpers';
 import { variablesOf } from './model_apply';
 
@@ -58,7 +58,7 @@ export function groupsModel(call: Node, ctx: HookContext): string | undefined {
   const names = new Set(
     values.flatMap(v => v?.descendantsOfType('identifier').map(id => id?.text ?? '') ?? [])
   );
-  const sources = (ctx.state.get('notebook.sources') as string[] | undefined) ?? [];
+  const sources = notebookSources(ctx);
   const cell = (ctx.state.get('notebook.cell') as number | undefined) ?? 0;
   const before = [...sources.slice(0, cell), call.tree.rootNode.text.slice(0, call.startIndex)];
   const statements = before.flatMap(text => text.split(/\n(?=\S)/)).reverse();

@@ -5,7 +5,7 @@
  * argument the caller passes: those are reported, not guessed.
  */
 import type { Node } from 'web-tree-sitter';
-import type { HookContext } from '../src/engine/context';
+import { notebookSources, type HookContext } from '../src/engine/context';
 import { atom } from '../src/engine/mapping';
 import { bindCall, splitArgs } from './args';
 import { parameterAt } from './model_attributes';
@@ -132,7 +132,7 @@ export function splitKey(
  */
 function timeitGlobal(node: Node, ctx: HookContext, stream: string): void {
   const cell = ctx.state.get('notebook.cell') as number;
-  const source = (ctx.state.get('notebook.sources') as string[] | undefined)?.[cell] ?? '';
+  const source = notebookSources(ctx)[cell] ?? '';
   const body = node.tree.rootNode.namedChildren.filter(c => c?.type !== 'comment')[1];
   const mark = `random.global:${cell}:timeit:${stream}`;
   if (/^\s*%%timeit\b/.test(source) && body && !ctx.state.get(mark)) {

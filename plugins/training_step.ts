@@ -9,7 +9,7 @@
  * A step that is not in this form is annotated in place, never half converted silently.
  */
 import type { Node } from 'web-tree-sitter';
-import type { HookContext } from '../src/engine/context';
+import { notebookText, type HookContext } from '../src/engine/context';
 import { clipLines, parseClip, type Clip } from './grad_clip';
 import {
   applyModel,
@@ -464,7 +464,7 @@ function freshName(base: string, statements: Node[]): string {
  * defined where the step is, so it must not rebind a name of the notebook (a `loss_fn = nn.MSELoss()`).
  */
 function notebookFreshName(base: string, ctx: HookContext): string {
-  const sources = ((ctx.state.get('notebook.sources') as string[] | undefined) ?? []).join('\n');
+  const sources = notebookText(ctx);
   let name = base;
   for (let i = 1; new RegExp(`\\b${name}\\b`).test(sources); i++) {
     name = `${base}_${i}`;

@@ -14,7 +14,7 @@
  * the submodules (emitted once into the notebook, like ArrayLoader).
  */
 import type { Node } from 'web-tree-sitter';
-import type { HookContext } from '../src/engine/context';
+import { notebookText, type HookContext } from '../src/engine/context';
 import type { ClassInfo } from '../src/engine/symbols';
 import { atom } from '../src/engine/mapping';
 import { bindCall } from './args';
@@ -584,7 +584,7 @@ export function needsTorchInit(
   if (classes.has(cls.name)) {
     return true;
   }
-  const sources = ((ctx.state.get('notebook.sources') as string[] | undefined) ?? []).join('\n');
+  const sources = notebookText(ctx);
   const start = sources.search(new RegExp(`^class ${cls.name}\\b`, 'm'));
   const body = start < 0 ? '' : sources.slice(start).split(/\n(?=\S)/)[0];
   return [...ctx.symbols.classes.values()].some(
