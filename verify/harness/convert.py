@@ -178,7 +178,8 @@ class FixtureConverter:
     """Hand-written converted files (verify/fixtures/converted/<case>.py): plumbing tests only.
 
     A line ``# include: <file>`` stands for ``include/<file>``: a helper the engine defines once
-    per notebook (RecurrentLayer, MultiheadAttention) is written down once for all the fixtures that use it."""
+    per notebook (RecurrentLayer, MultiheadAttention) is written down once for all the fixtures
+    that use it."""
 
     INCLUDE = re.compile(r"^# include: (\S+)\n", re.M)
 
